@@ -1,0 +1,50 @@
+"""Checkers declare their invariant next to their function: ``@invariant("name")``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..models import RunRecord, Verdict
+
+__all__ = ["CHECKERS", "Checker", "check_all", "invariant"]
+
+
+@dataclass(frozen=True)
+class Checker:
+    name: str
+    function: Callable[[RunRecord], Verdict]
+    advisory: bool
+    summary: str
+
+    def __call__(self, record: RunRecord) -> Verdict:
+        return self.function(record)
+
+
+CHECKERS: dict[str, Checker] = {}
+
+
+def invariant(name: str, *, summary: str, advisory: bool = False):
+    """Register ``function(record) -> Verdict`` as the checker of invariant ``name``.
+
+    A second checker for the same name fails at import and names both functions.
+    """
+
+    def register(function: Callable[[RunRecord], Verdict]):
+        if name in CHECKERS:
+            other = CHECKERS[name].function
+            msg = (
+                f"invariant {name!r} is declared twice: by {other.__module__}.{other.__qualname__}"
+                f" and by {function.__module__}.{function.__qualname__}"
+            )
+            raise ValueError(msg)
+        CHECKERS[name] = Checker(name, function, advisory, summary)
+        return function
+
+    return register
+
+
+def check_all(record: RunRecord, names=None) -> list[Verdict]:
+    """Every registered checker's verdict on one record, in registration order."""
+    chosen = CHECKERS.values() if names is None else [CHECKERS[n] for n in names]
+    return [c(record) for c in chosen]

@@ -1,0 +1,99 @@
+"""Deterministic, self-identifying payloads, and how to recognise a result."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from ._errors import DownloadFailed, UnknownURL
+
+__all__ = ["ResultItem", "classify_result", "identify_payload", "make_payload"]
+
+_MAGIC = b"interlock|"
+
+
+def make_payload(seed: int, url: str, size: int) -> bytes:
+    """``interlock|<seed>|<url>|`` then filler derived from (seed, url), ``size`` bytes in all.
+
+    A payload is never shorter than its header, so it always names its URL.
+    """
+    header = _MAGIC + str(seed).encode() + b"|" + url.encode() + b"|"
+    missing = max(0, size - len(header))
+    block = hashlib.sha256(header).hexdigest().encode()
+    filler = (block * (missing // len(block) + 1))[:missing]
+    return header + filler
+
+
+def identify_payload(data: object) -> tuple[int, str] | None:
+    """The (seed, url) a payload claims to be, or None when it is not a payload."""
+    if not isinstance(data, (bytes, bytearray)) or not data.startswith(_MAGIC):
+        return None
+    rest = bytes(data[len(_MAGIC) :])
+    seed_text, sep, rest = rest.partition(b"|")
+    url, sep2, _ = rest.partition(b"|")
+    if not sep or not sep2:
+        return None
+    try:
+        return int(seed_text), url.decode()
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+@dataclass(frozen=True)
+class ResultItem:
+    """One item ``download_all`` handed back, reduced to what a checker needs.
+
+    ``kind`` is ``"payload"`` (bytes), ``"error"`` (an exception), ``"none"``
+    (``None``) or ``"other"``. ``url`` is the URL the item identifies, if any;
+    ``intact`` says whether a payload is byte-for-byte what the URL serves.
+    """
+
+    kind: str
+    url: str | None
+    intact: bool
+    detail: str
+
+
+def classify_result(item: object, scenario) -> ResultItem:
+    """Reduce one returned item to a ``ResultItem`` (picklable, small)."""
+    if item is None:
+        return ResultItem("none", None, False, "None")
+    if isinstance(item, BaseException):
+        url = getattr(item, "url", None)
+        if isinstance(item, (DownloadFailed, UnknownURL)) and isinstance(url, str):
+            return ResultItem("error", url, True, f"{type(item).__name__}: {item}")
+        if not isinstance(url, str):
+            # A subject may wrap the failure; find the URL in the message or the cause chain.
+            url = _url_in_exception(item, scenario)
+        return ResultItem("error", url, url is not None, f"{type(item).__name__}: {item}")
+    who = identify_payload(item)
+    if who is not None:
+        seed, url = who
+        task = scenario.task(url)
+        intact = (
+            task is not None
+            and seed == scenario.seed
+            and bytes(item) == make_payload(scenario.seed, url, task.size)
+        )
+        return ResultItem("payload", url, intact, f"<{len(item)} bytes of {url}>")
+    text = repr(item)
+    if len(text) > 60:
+        text = text[:57] + "..."
+    return ResultItem("other", None, False, text)
+
+
+def _url_in_exception(exc: BaseException, scenario) -> str | None:
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        url = getattr(current, "url", None)
+        if isinstance(url, str) and scenario.task(url) is not None:
+            return url
+        current = current.__cause__ or current.__context__
+    message = str(exc)
+    # Longest first, so "u1" does not claim the message of "u10".
+    for url in sorted(scenario.urls, key=len, reverse=True):
+        if url in message:
+            return url
+    return None

@@ -1,0 +1,59 @@
+"""Call a subject the same way under every runtime.
+
+Both runtimes run ``call_subject`` inside their own world (a forked child with
+real threads, or a controlled greenlet): it makes the fake downloader, calls
+``download_all``, drains what it returns (a generator does its work only when
+drained), and reduces every item to a ``ResultItem``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..models import Crash, FakeDownloader, ResultItem, Scenario, classify_result
+
+__all__ = ["Aborted", "SubjectOutcome", "call_subject"]
+
+
+class Aborted(BaseException):
+    """Raised by a runtime inside subject code to end a run (hang, spin, budget).
+
+    A ``BaseException`` so that the subject's ``except Exception`` does not swallow
+    it; ``call_subject`` lets it through.
+    """
+
+
+@dataclass
+class SubjectOutcome:
+    results: tuple[ResultItem, ...] | None = None
+    crash: Crash | None = None
+    returned: bool = False
+
+
+def call_subject(
+    download_all: Callable, scenario: Scenario, downloader: FakeDownloader, outcome: SubjectOutcome
+) -> None:
+    """Run ``download_all(urls, fetch, limit)`` to completion and fill ``outcome``.
+
+    ``outcome`` is filled in place so a runtime that abandons the call midway
+    still holds whatever was known.
+    """
+    try:
+        returned = download_all(list(scenario.urls), downloader.fetch, scenario.limit)
+        items = list(returned) if returned is not None else []
+    except Aborted:
+        raise
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # noqa: BLE001 - any exception is the subject's crash
+        outcome.crash = Crash.from_exception(exc)
+        outcome.returned = False
+        return
+    if returned is None:
+        outcome.crash = Crash(
+            "TypeError", "download_all returned None; it must return one item per URL"
+        )
+        return
+    outcome.results = tuple(classify_result(item, scenario) for item in items)
+    outcome.returned = True
