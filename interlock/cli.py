@@ -1,0 +1,230 @@
+"""The command line: ``interlock list | verify | replay | bench``. Thin: parse, call, render."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from .errors import InterlockError
+
+__all__ = ["main"]
+
+EXIT_OK, EXIT_VIOLATION, EXIT_USAGE = 0, 1, 2
+
+
+class _UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, no usage dump
+        raise _UsageError(message)
+
+
+def _positive(kind: str):
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{kind} must be a whole number (got {text!r})") from None
+        if value < (0 if kind == "--generated" else 1):
+            bound = 0 if kind == "--generated" else 1
+            raise argparse.ArgumentTypeError(f"{kind} must be >= {bound} (got {value})")
+        return value
+
+    return parse
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="interlock", description="Verify threaded download patterns.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+
+    sub.add_parser("list", help="list the built-in subjects and scenarios")
+
+    verify = sub.add_parser("verify", help="check subjects against every invariant")
+    verify.add_argument(
+        "targets",
+        nargs="*",
+        metavar="TARGET",
+        help="a built-in name, package.module:function or path/to/file.py:function (default: every built-in)",
+    )
+    verify.add_argument(
+        "--scenario",
+        action="append",
+        metavar="NAME|PATH",
+        help="a named scenario or a .toml file (repeatable; default: every named one plus generated ones)",
+    )
+    verify.add_argument("--runs", type=_positive("--runs"), help="schedules per scenario")
+    verify.add_argument("--seed", type=int, default=0, help="seed for schedules and generated scenarios")
+    verify.add_argument(
+        "--generated", type=_positive("--generated"), help="how many generated scenarios to try (0: none)"
+    )
+    verify.add_argument(
+        "--runtime",
+        choices=["controlled", "threads"],
+        default="controlled",
+        help="controlled scheduler on virtual time (default) or real threads",
+    )
+    verify.add_argument(
+        "--strategy",
+        default="mix",
+        help="mix (default: random and PCT), random, pct[:DEPTH], exhaustive[:PREEMPTIONS]",
+    )
+    verify.add_argument("--json", action="store_true", help="print JSON instead of the table")
+    verify.add_argument(
+        "--expect-declared",
+        action="store_true",
+        help="exit 0 when each subject breaks exactly the invariants it declares (BREAKS), else 1",
+    )
+    verify.add_argument("--timeline", action="store_true", help="print a timeline for every violation")
+    verify.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="progress lines on stderr (default: when stderr is a terminal)",
+    )
+
+    replay = sub.add_parser("replay", help="re-run a violation from its replay token")
+    replay.add_argument("token")
+
+    bench = sub.add_parser("bench", help="measure speed and detection (prints numbers)")
+    bench.add_argument("--quick", action="store_true", help="fewer repetitions")
+    bench.add_argument("--seeds", type=_positive("--seeds"), default=20)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except _UsageError as exc:
+        print(f"interlock: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        if args.command == "list":
+            return _list()
+        if args.command == "verify":
+            return _verify(args)
+        if args.command == "replay":
+            return _replay(args.token)
+        if args.command == "bench":
+            from .bench import run_benchmarks
+
+            run_benchmarks(quick=args.quick, seeds=args.seeds)
+            return EXIT_OK
+    except InterlockError as exc:
+        print(f"interlock: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("interlock: interrupted", file=sys.stderr)
+        return 130
+    return EXIT_USAGE  # pragma: no cover - argparse requires a command
+
+
+def _list() -> int:
+    from .checkers import CHECKERS
+    from .scenarios import builtin_scenarios
+    from .subjects import builtin_subjects
+
+    print("subjects:")
+    for subject in builtin_subjects().values():
+        breaks = ", ".join(subject.breaks) or "nothing"
+        print(f"  {subject.name:<28} breaks: {breaks}")
+    print("scenarios:")
+    for scenario in builtin_scenarios():
+        print(f"  {scenario.describe()}")
+    print("invariants:")
+    for checker in CHECKERS.values():
+        extra = " (advisory)" if checker.advisory else ""
+        print(f"  {checker.name:<18} {checker.summary}{extra}")
+    return EXIT_OK
+
+
+def _verify(args) -> int:
+    from .report import render_details, render_json, render_table, render_timeline
+    from .scenarios import load_scenario
+    from .subjects import builtin_subjects, load_target
+    from .verify import Budget, Verifier
+
+    subjects = [load_target(t) for t in args.targets] if args.targets else list(builtin_subjects().values())
+    scenarios = [load_scenario(s) for s in args.scenario] if args.scenario else None
+    show_progress = sys.stderr.isatty() if args.progress is None else args.progress
+
+    def progress(message: str) -> None:
+        if show_progress:
+            print(f"interlock: {message}", file=sys.stderr, flush=True)
+
+    budget = Budget(runs=args.runs, generated=args.generated)
+    verifier = Verifier(args.runtime, seed=args.seed, strategy=args.strategy, budget=budget, progress=progress)
+    reports = []
+    for index, subject in enumerate(subjects, 1):
+        progress(f"[{index}/{len(subjects)}] {subject.name}")
+        reports.append(verifier.verify(subject, scenarios, generate=None if scenarios is None else False))
+    if args.json:
+        print(render_json(reports))
+    else:
+        print(render_table(reports))
+        print()
+        print(render_details(reports))
+        if args.timeline:
+            for report in reports:
+                for verdict in report.verdicts:
+                    record = report.records.get(verdict.invariant)
+                    if record is not None:
+                        print()
+                        print(render_timeline(record, verdict))
+    if args.expect_declared:
+        surprises = [s for r in reports for s in _surprises(r)]
+        for line in surprises:
+            print(f"unexpected: {line}", file=sys.stderr)
+        return EXIT_VIOLATION if surprises else EXIT_OK
+    return EXIT_OK if all(r.ok for r in reports) else EXIT_VIOLATION
+
+
+def _surprises(report) -> list[str]:
+    """Differences between what a subject declares it breaks and what was found."""
+    declared = set(report.subject.breaks)
+    if report.runtime == "threads":
+        optional = set(report.subject.rare_with_threads)
+    else:
+        optional = set()
+    broken = report.broken()
+    name = report.subject.name
+    out = [f"{name} broke {inv}, which it does not declare" for inv in sorted(broken - declared)]
+    out += [
+        f"{name} declares it breaks {inv}, but it held"
+        for inv in sorted(declared - broken - optional)
+    ]
+    return out
+
+
+def _replay(text: str) -> int:
+    from .checkers import check_all
+    from .replay import ReplayToken, trace_digest
+    from .report import render_timeline
+    from .subjects import load_target
+    from .verify import Verifier
+
+    token = ReplayToken.decode(text)
+    subject = load_target(token.target)
+    scenario = token.load_scenario()
+    verifier = Verifier(token.runtime, seed=token.seed)
+    record = verifier.replay(subject, scenario, token.decisions)
+    if record is None:
+        print("interlock: the schedule could not be replayed: the subject behaved differently")
+        return EXIT_VIOLATION
+    verdicts = check_all(record)
+    broken = [v for v in verdicts if not v.holds]
+    print(render_timeline(record, broken[0] if broken else None))
+    for v in broken[1:]:
+        print(f"{v.status} {v.invariant}: {v.message}")
+    same = trace_digest(record.trace.render()) == token.digest
+    print()
+    print(
+        "trace identical to the recorded one"
+        if same
+        else "trace DIFFERS from the recorded one: the subject is not deterministic under the scheduler"
+    )
+    return EXIT_VIOLATION if broken and any(not v.advisory for v in broken) else EXIT_OK
