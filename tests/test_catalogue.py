@@ -1,0 +1,55 @@
+"""Every built-in subject breaks exactly the invariants it declares.
+
+Parametrised over whatever modules ``interlock/implementations/`` holds, so a
+new pattern is one new module with its ``BREAKS``, and no list here to edit.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from interlock.subjects import builtin_subjects
+from interlock.verify import Budget, Verifier
+
+SUBJECTS = list(builtin_subjects().values())
+IDS = [s.name for s in SUBJECTS]
+
+
+@pytest.fixture(scope="module")
+def controlled():
+    return Verifier("controlled", seed=0)
+
+
+@pytest.fixture(scope="module")
+def threads():
+    return Verifier("threads", seed=0, budget=Budget(runs=1, generated=0))
+
+
+@pytest.mark.timeout(300)
+@pytest.mark.parametrize("subject", SUBJECTS, ids=IDS)
+def test_declared_verdicts_under_the_controlled_scheduler(controlled, subject):
+    report = controlled.verify(subject)
+    assert report.broken() == set(subject.breaks), report.verdicts
+
+
+@pytest.mark.timeout(300)
+@pytest.mark.parametrize("subject", SUBJECTS, ids=IDS)
+def test_declared_verdicts_with_real_threads(threads, subject):
+    """Real threads must show every declared break except the rare ones, and nothing else."""
+    report = threads.verify(subject)
+    broken = report.broken()
+    assert broken <= set(subject.breaks), report.verdicts
+    assert set(subject.breaks) - subject.rare_with_threads <= broken, report.verdicts
+
+
+def test_every_violation_has_a_reason_and_a_replay_token(controlled):
+    subject = builtin_subjects()["article_queue"]
+    from interlock.scenarios import load_scenario
+
+    report = controlled.verify(subject, [load_scenario("tiny")])
+    verdict = next(v for v in report.verdicts if v.invariant == "max_in_flight")
+    assert not verdict.holds
+    assert "downloads in flight" in verdict.message and "limit is 4" in verdict.message
+    assert verdict.message.startswith("5 downloads in flight")
+    assert verdict.replay and verdict.replay.startswith("il1.")
+    assert verdict.scenario == "tiny"
