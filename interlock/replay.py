@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from .errors import InterlockError
 from .models import Scenario
+from .runtime.strategies import decode_decisions, encode_decisions
 
 __all__ = ["InvalidToken", "ReplayToken", "trace_digest"]
 
@@ -48,7 +49,7 @@ class ReplayToken:
             "r": self.runtime,
             "st": self.strategy,
             "sd": self.seed,
-            "d": _pack(self.decisions),
+            "d": encode_decisions(self.decisions),
             "h": self.digest,
         }
         raw = zlib.compress(json.dumps(data, separators=(",", ":")).encode(), 9)
@@ -70,7 +71,7 @@ class ReplayToken:
                 runtime=str(data["r"]),
                 strategy=str(data["st"]),
                 seed=int(data["sd"]),
-                decisions=_unpack(data["d"]),
+                decisions=tuple(decode_decisions(str(data["d"]))),
                 digest=str(data["h"]),
             )
         except (binascii.Error, zlib.error, ValueError, KeyError, TypeError) as exc:
@@ -92,29 +93,6 @@ def scenario_reference(scenario: Scenario, builtin_names) -> str:
     if scenario.name in builtin_names and load_scenario(scenario.name) == scenario:
         return "@" + scenario.name
     return encode_scenario(scenario)
-
-
-def _pack(decisions) -> list[int]:
-    # Run-length pairs [value, count, ...]: schedules repeat the same thread a lot.
-    out: list[int] = []
-    for d in decisions:
-        if out and out[-2] == d:
-            out[-1] += 1
-        else:
-            out += [d, 1]
-    return out
-
-
-def _unpack(pairs) -> tuple[int, ...]:
-    if len(pairs) % 2:
-        raise ValueError("odd decision list")
-    out: list[int] = []
-    for i in range(0, len(pairs), 2):
-        value, count = int(pairs[i]), int(pairs[i + 1])
-        if value < 0 or count < 1:
-            raise ValueError("bad decision run")
-        out += [value] * count
-    return tuple(out)
 
 
 def _clip(text: str) -> str:

@@ -1,0 +1,31 @@
+"""The errors a strategy raises when a program does not repeat itself."""
+
+from __future__ import annotations
+
+from ...models import InterlockError
+
+__all__ = ["NondeterministicProgram", "ReplayDiverged"]
+
+
+class NondeterministicProgram(InterlockError, RuntimeError):
+    """The same decisions led to a different choice point than before.
+
+    Exhaustive search and replay both rely on a program that, given the same
+    decisions, reaches the same scheduling points. When it does not, what was
+    explored or recorded no longer describes the program, so we stop loudly.
+    ``index`` is the 0-based decision number; ``expected`` and ``got`` say
+    what differed.
+    """
+
+    def __init__(self, message: str, index: int, expected: object, got: object) -> None:
+        super().__init__(message)
+        self.index = index
+        self.expected = expected
+        self.got = got
+
+    def __reduce__(self):  # keep the fields when pickled across a process boundary
+        return (type(self), (str(self), self.index, self.expected, self.got))
+
+
+class ReplayDiverged(NondeterministicProgram):
+    """A replayed run reached a choice its recording cannot answer."""

@@ -1,0 +1,115 @@
+"""Replay gives back a recorded run exactly, and says where a run leaves the recording."""
+
+from __future__ import annotations
+
+import pytest
+
+from interlock.runtime.strategies import (
+    NondeterministicProgram,
+    PCTStrategy,
+    RandomStrategy,
+    ReplayDiverged,
+    ReplayStrategy,
+    decode_decisions,
+    encode_decisions,
+)
+from interlock.runtime.strategies._toy import ToyProgram
+
+PROGRAM = ToyProgram.of(["+m", "a", "-m", "z", "a"], ["b", "+m", "b", "-m"], ["c", "z", "c"])
+
+
+class TestReplay:
+    """Recorded decisions in, identical run out."""
+
+    @pytest.mark.parametrize("make", [RandomStrategy, lambda seed: PCTStrategy(seed, depth=3)])
+    def test_reproduces_recorded_runs(self, make):
+        source = make(4)
+        for _ in range(20):
+            source.new_execution()
+            recorded = PROGRAM.run(source)
+            token = encode_decisions(recorded.decisions)
+            replay = ReplayStrategy(decode_decisions(token))
+            assert replay.new_execution() is True
+            assert PROGRAM.run(replay) == recorded
+            assert replay.remaining == 0
+
+    def test_one_execution_only(self):
+        replay = ReplayStrategy([])
+        assert replay.new_execution() is True
+        assert replay.new_execution() is False
+        assert replay.new_execution() is False
+
+    def test_remaining_survives_the_final_new_execution(self):
+        replay = ReplayStrategy([1, 2, 1])
+        replay.new_execution()
+        replay.next_thread([1, 2], None)
+        assert replay.new_execution() is False
+        assert replay.remaining == 2
+
+    def test_describe(self):
+        replay = ReplayStrategy(iter([1, 2]))
+        assert (replay.name, replay.describe(), replay.decisions) == (
+            "replay",
+            "replay(2 decisions)",
+            (1, 2),
+        )
+        assert repr(replay) == "ReplayStrategy(<2 decisions>)"
+
+
+class TestDivergence:
+    """A run that leaves the recording is stopped with the index and the difference."""
+
+    def test_recorded_choice_not_runnable(self):
+        replay = ReplayStrategy([1, 3])
+        replay.new_execution()
+        assert replay.next_thread([1, 2], None) == 1
+        with pytest.raises(
+            ReplayDiverged,
+            match=r"^replay diverged at decision 1: the recording chose 3, which is not among the runnable \[1, 2\]$",
+        ) as info:
+            replay.next_thread([1, 2], 1)
+        assert (info.value.index, info.value.expected, info.value.got) == (1, 3, [1, 2])
+
+    def test_recording_runs_out(self):
+        replay = ReplayStrategy([2])
+        replay.new_execution()
+        replay.next_thread([0, 2], None)
+        with pytest.raises(
+            ReplayDiverged,
+            match=r"at decision 1: the recording holds only 1 decisions, but the run offers a choice among \[1, 2\]",
+        ):
+            replay.next_thread([1, 2], None)
+
+    def test_program_that_ends_early_leaves_decisions_unused(self):
+        source = RandomStrategy(0)
+        source.new_execution()
+        recorded = PROGRAM.run(source).decisions
+        assert recorded == (2, 2, 2, 3, 3, 2, 1, 1, 1, 0, 1, 3)
+        without_third = ToyProgram.of(*PROGRAM.threads[:2])
+        replay = ReplayStrategy(recorded)
+        replay.new_execution()
+        without_third.run(replay)
+        assert replay.remaining == 10
+
+    def test_program_with_other_threads_diverges(self):
+        replay = ReplayStrategy((2, 2, 2, 3))
+        replay.new_execution()
+        with pytest.raises(
+            ReplayDiverged,
+            match=r"at decision 0: the recording chose 2, which is not among the runnable \[1, 3\]",
+        ):
+            ToyProgram.of(["a"], [], ["c"]).run(replay)
+        assert isinstance(ReplayDiverged("m", 0, 2, [1, 3]), NondeterministicProgram)
+
+    def test_divergence_is_picklable(self):
+        import pickle
+
+        err = ReplayDiverged("replay diverged at decision 1: x", 1, 3, [1, 2])
+        copy = pickle.loads(pickle.dumps(err))
+        assert (type(copy), str(copy), copy.index, copy.expected, copy.got) == (
+            ReplayDiverged,
+            str(err),
+            1,
+            3,
+            [1, 2],
+        )
