@@ -1,0 +1,36 @@
+"""The invariants, one pure function each: ``RunRecord -> Verdict``.
+
+Each checker declares its invariant next to its code with ``@invariant``; importing
+its module registers it. Registration order is the order reports show them in.
+"""
+
+from __future__ import annotations
+
+from ._registry import CHECKERS, Checker, check_all, invariant
+
+# Imported for their registration, in report order.
+from ._in_flight import max_in_flight  # isort: skip
+from ._lost import no_lost_results  # isort: skip
+from ._duplicates import no_duplicates  # isort: skip
+from ._errors_reported import errors_reported  # isort: skip
+from ._deadlock import no_deadlock  # isort: skip
+from ._shutdown import clean_shutdown  # isort: skip
+from ._termination import terminates  # isort: skip
+from ._crash import no_crash  # isort: skip
+from ._conserving import work_conserving  # isort: skip
+
+__all__ = [
+    "CHECKERS",
+    "Checker",
+    "check_all",
+    "clean_shutdown",
+    "errors_reported",
+    "invariant",
+    "max_in_flight",
+    "no_crash",
+    "no_deadlock",
+    "no_duplicates",
+    "no_lost_results",
+    "terminates",
+    "work_conserving",
+]

@@ -1,0 +1,36 @@
+"""``no_crash``: download_all raises nothing."""
+
+from __future__ import annotations
+
+from ..models import RunRecord, Verdict
+from ..models.record import RAISED
+from ._common import plural
+from ._registry import invariant
+
+__all__ = ["no_crash"]
+
+NAME = "no_crash"
+
+
+@invariant(NAME, summary="download_all raises no exception")
+def no_crash(record: RunRecord) -> Verdict:
+    """Judged on the call itself. An exception that killed one of the subject's own
+    threads is not a crash of download_all; it is named in the message of a holding
+    verdict, since it usually explains a lost result or a hang found by another checker."""
+    crash = record.crash
+    if crash is None and record.outcome != RAISED:
+        message = "download_all raised nothing"
+        if record.thread_errors:
+            first = record.thread_errors[0]
+            where = f" in {first.thread}" if first.thread else ""
+            message += (
+                f" (but {plural(len(record.thread_errors), 'thread')} died of an uncaught "
+                f"exception, first{where}: {first.describe()})"
+            )
+        return Verdict(NAME, True, message)
+    if crash is None:
+        return Verdict(NAME, False, "download_all raised, but the runtime kept no exception")
+    where = f" in {crash.thread}" if crash.thread else ""
+    message = f"download_all raised {crash.describe()}{where}"
+    evidence = tuple(line for line in crash.traceback.splitlines() if line.strip())
+    return Verdict(NAME, False, message, evidence=evidence)

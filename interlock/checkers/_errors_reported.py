@@ -1,0 +1,98 @@
+"""``errors_reported``: each failing URL's exception comes back among the results."""
+
+from __future__ import annotations
+
+from ..models import ResultItem, RunRecord, Verdict
+from ..models.events import FAIL, START
+from ._common import at, judged_results, not_returned, plural, url_list
+from ._registry import invariant
+
+__all__ = ["errors_reported"]
+
+NAME = "errors_reported"
+_EVIDENCE_LINES = 20
+
+
+@invariant(NAME, summary="every failed download's exception is among the results, naming its URL")
+def errors_reported(record: RunRecord) -> Verdict:
+    """A failure is reported when an error item names its URL (the exception itself, or
+    one wrapping it whose cause or message names the URL). A None, a missing item or an
+    exception that names no URL leaves the caller unable to tell what failed."""
+    if not judged_results(record):
+        return Verdict(NAME, True, f"not judged: {not_returned(record)}")
+    results = record.results or ()
+    failing = [t.url for t in record.scenario.tasks if t.fails]
+    reported = {r.url for r in results if r.kind == "error" and r.url is not None}
+    unreported = [u for u in failing if u not in reported]
+    if not unreported:
+        if not failing:
+            return Verdict(NAME, True, "no URL is scripted to fail")
+        message = f"all {plural(len(failing), 'failing URL')} reported with their exception"
+        return Verdict(NAME, True, message)
+
+    explain = _Explainer(record)
+    lines = [explain(url) for url in unreported]
+    if len(unreported) == 1:
+        message = lines[0]
+    else:
+        message = (
+            f"{len(unreported)} of {len(failing)} failing URLs not reported: "
+            f"{url_list(unreported)}; first: {lines[0]}"
+        )
+    evidence = lines[:_EVIDENCE_LINES]
+    if len(lines) > _EVIDENCE_LINES:
+        evidence.append(f"... and {len(lines) - _EVIDENCE_LINES} more")
+    nameless = [r for r in results if r.kind == "error" and r.url is None]
+    for r in nameless[:3]:
+        evidence.append(f"an exception among the results names no URL: {r.detail}")
+    return Verdict(NAME, False, message, evidence=tuple(evidence))
+
+
+class _Explainer:
+    """Says, for one unreported failing URL, when it failed and what came back instead."""
+
+    def __init__(self, record: RunRecord) -> None:
+        self.results: tuple[ResultItem, ...] = record.results or ()
+        self.urls = record.scenario.urls
+        self.failed: dict[str, float] = {}
+        self.started: set[str] = set()
+        for e in record.trace:
+            if e.kind == FAIL:
+                self.failed.setdefault(e.url, e.time)
+            elif e.kind == START:
+                self.started.add(e.url)
+        # Order is free, but when every item that names a URL sits at that URL's index,
+        # the subject kept URL order and the item at a failing URL's index stands for it.
+        self.aligned = len(self.results) == len(self.urls) and all(
+            r.url is None or r.url == u for r, u in zip(self.results, self.urls, strict=True)
+        )
+
+    def __call__(self, url: str) -> str:
+        if url in self.failed:
+            head = f"{url} failed at t={at(self.failed[url])}"
+        elif url in self.started:
+            head = f"{url} (scripted to fail) started but never failed"
+        else:
+            head = f"{url} (scripted to fail) was never downloaded"
+        return f"{head} but no result names it ({self._instead(url)})"
+
+    def _instead(self, url: str) -> str:
+        own = [r for r in self.results if r.url == url]
+        if own:
+            return f"it came back as {own[0].detail}"
+        if self.aligned:
+            item = self.results[self.urls.index(url)]
+            if item.kind == "none":
+                return "the subject returned None for it"
+            if item.kind == "error":
+                return f"the subject returned an exception naming no URL for it: {item.detail}"
+            return f"the subject returned {item.detail} for it"
+        nones = sum(r.kind == "none" for r in self.results)
+        if nones:
+            return f"the results hold {plural(nones, 'None', 'None items')}"
+        if len(self.results) < len(self.urls):
+            return (
+                f"{plural(len(self.results), 'result')} for {plural(len(self.urls), 'URL')}: "
+                "it is missing"
+            )
+        return "nothing among the results stands for it"
