@@ -148,7 +148,10 @@ class Verifier:
                     return
                 yield self.strategy, self.seed, strategy
             return
-        for i in range(runs):
+        # First a baseline: no preemption, and time passes only when no thread can run,
+        # the schedule an idle machine would most likely give. Then the strategy's own.
+        yield "baseline", 0, _PrefixStrategy([])
+        for i in range(runs - 1):
             spec = self.strategy
             if spec == "mix":  # PCT finds ordering bugs of small depth; random covers the rest
                 spec = "pct" if i % 2 else "random"

@@ -35,11 +35,17 @@ def test_declared_verdicts_under_the_controlled_scheduler(controlled, subject):
 @pytest.mark.timeout(300)
 @pytest.mark.parametrize("subject", SUBJECTS, ids=IDS)
 def test_declared_verdicts_with_real_threads(threads, subject):
-    """Real threads must show every declared break except the rare ones, and nothing else."""
+    """Real threads must show every declared break except the rare ones, and nothing else.
+
+    Advisory invariants (work_conserving) are left out here: on a real, shared
+    clock thread start-up jitter is indistinguishable from idle slots.
+    """
     report = threads.verify(subject)
-    broken = report.broken()
-    assert broken <= set(subject.breaks), report.verdicts
-    assert set(subject.breaks) - subject.rare_with_threads <= broken, report.verdicts
+    advisory = {v.invariant for v in report.verdicts if v.advisory}
+    broken = report.broken() - advisory
+    declared = set(subject.breaks) - advisory
+    assert broken <= declared, report.verdicts
+    assert declared - subject.rare_with_threads <= broken, report.verdicts
 
 
 def test_every_violation_has_a_reason_and_a_replay_token(controlled):

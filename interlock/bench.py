@@ -1,0 +1,216 @@
+"""``interlock bench``: speed and detection figures, measured side by side in one run.
+
+Not a test: it prints numbers for the machine it runs on. Every figure is a
+median over repetitions, and the ratios compare things measured in this run.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import statistics
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .checkers import check_all
+from .models import Scenario
+from .scenarios import load_scenario
+from .subjects import builtin_subjects
+
+__all__ = ["run_benchmarks"]
+
+
+@dataclass(frozen=True)
+class KnownBug:
+    subject: str
+    invariant: str
+    scenario: str | None  # None: generated scenarios must find it
+    label: str
+
+
+KNOWN_BUGS = (
+    KnownBug("article_queue", "max_in_flight", "tiny", "article_queue: 5 in flight, limit 4"),
+    KnownBug("empty_check_pool", "clean_shutdown", "tiny", "empty_check_pool: empty()/get() race"),
+    KnownBug("empty_check_pool", "no_deadlock", "all_fail", "empty_check_pool: deadlock on failure"),
+    KnownBug(
+        "article_queue_minus_two", "max_in_flight", None, "minus_two: unbounded at limit <= 2"
+    ),
+)
+
+
+def _median_time(fn: Callable[[], object], repeats: int) -> float:
+    samples = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
+
+
+def _controlled_runner():
+    from .runtime.controlled import ControlledRuntime
+    from .runtime.strategies import make_strategy
+
+    runtime = ControlledRuntime()
+
+    def run(subject, scenario, spec="random", seed=0, strategy=None):
+        if strategy is None:
+            strategy = make_strategy(spec, seed)
+            strategy.new_execution()
+        return runtime.run(subject, scenario, strategy)
+
+    return runtime, run
+
+
+def schedules_per_second(quick: bool) -> None:
+    from .runtime.threads import ThreadsRuntime
+
+    subjects = builtin_subjects()
+    subject = subjects["article_queue"]
+    tiny = load_scenario("tiny")
+    article = load_scenario("article")
+    runtime, run = _controlled_runner()
+    n = 300 if quick else 2000
+
+    def batch():
+        for i in range(n):
+            check_all(run(subject, tiny, "random", i))
+
+    per_batch = _median_time(batch, 3)
+    controlled_rate = n / per_batch
+    threads = ThreadsRuntime(scale=0.001)
+    m = 10 if quick else 30
+
+    def threads_batch():
+        for _ in range(m):
+            check_all(threads.run(subject, tiny))
+
+    threads_rate = m / _median_time(threads_batch, 3)
+    print("schedules per second, end to end (run + record + check), article_queue on tiny:")
+    print(f"  controlled  {controlled_rate:10.0f} /s")
+    print(f"  threads     {threads_rate:10.0f} /s   (1 virtual s = 1 ms; a forked child per run)")
+    print(f"  ratio       {controlled_rate / threads_rate:10.1f} x")
+    article_controlled = _median_time(lambda: check_all(run(subject, article, "random", 1)), 3 if quick else 5)
+    article_threads = _median_time(lambda: check_all(threads.run(subject, article)), 1 if quick else 3)
+    print("one full run of article (500 downloads of 1-8 virtual s), wall time, median:")
+    print(f"  controlled  {article_controlled * 1000:10.1f} ms")
+    print(f"  threads     {article_threads * 1000:10.1f} ms")
+
+
+def scheduling_point_cost(quick: bool) -> None:
+    from .runtime.controlled import run_controlled
+
+    n = 20_000 if quick else 100_000
+
+    def work():
+        lock = threading.Lock()
+        for _ in range(n):
+            lock.acquire()
+            lock.release()
+
+    real = _median_time(work, 5) / n
+    controlled = _median_time(lambda: run_controlled(work, seed=0), 3) / n
+    print("one Lock acquire + release (two scheduling points under control), median:")
+    print(f"  real threading.Lock, uncontended  {real * 1e6:8.3f} us")
+    print(f"  controlled scheduler              {controlled * 1e6:8.3f} us")
+    print(f"  ratio                             {controlled / real:8.1f} x")
+
+
+def _first_violation(bug: KnownBug, spec: str, seed: int, budget_s: float) -> float | None:
+    """Seconds until the bug shows under one strategy (or real threads), None if not in budget."""
+    subject = builtin_subjects()[bug.subject]
+    start = time.perf_counter()
+    scenarios = _scenarios_for(bug, seed)
+    if spec == "threads":
+        from .runtime.threads import ThreadsRuntime
+
+        runtime = ThreadsRuntime(scale=0.001)
+        while time.perf_counter() - start < budget_s:
+            for scenario in scenarios():
+                if _broken(runtime.run(subject, scenario), bug.invariant):
+                    return time.perf_counter() - start
+                if time.perf_counter() - start >= budget_s:
+                    return None
+        return None
+    from .runtime.strategies import make_strategy
+
+    _, run = _controlled_runner()
+    strategy = make_strategy(spec, seed)
+    while time.perf_counter() - start < budget_s:
+        for scenario in scenarios():
+            if not strategy.new_execution():
+                return None
+            if _broken(run(subject, scenario, strategy=strategy), bug.invariant):
+                return time.perf_counter() - start
+            if time.perf_counter() - start >= budget_s:
+                return None
+    return None
+
+
+def _scenarios_for(bug: KnownBug, seed: int) -> Callable[[], list[Scenario]]:
+    if bug.scenario is not None:
+        fixed = [load_scenario(bug.scenario)]
+        return lambda: fixed
+    # Generated scenarios: the same Hypothesis strategy verify uses, drawn reproducibly.
+    import random
+
+    from hypothesis import HealthCheck, Phase, find, settings
+
+    from .scenarios.strategies import scenarios as strategy
+
+    drawn: list[Scenario] = []
+
+    def collect(s: Scenario) -> bool:
+        drawn.append(s)
+        return False
+
+    try:
+        find(
+            strategy(),
+            collect,
+            settings=settings(
+                max_examples=60,
+                database=None,
+                deadline=None,
+                phases=[Phase.generate],
+                suppress_health_check=list(HealthCheck),
+            ),
+            random=random.Random(seed),
+        )
+    except Exception:  # NoSuchExample: we only wanted the draws
+        pass
+    return lambda: drawn
+
+
+def _broken(record, invariant: str) -> bool:
+    return not check_all(record, [invariant])[0].holds
+
+
+def detection(quick: bool, seeds: int) -> None:
+    budget = 1.0
+    specs = ("random", "pct", "exhaustive", "threads")
+    seeds = min(seeds, 5) if quick else seeds
+    print(f"time to first violation (median over {seeds} seeds, budget {budget:.0f} s each) and detection rate:")
+    print(f"  {'bug':<40}" + "".join(f"{s:>20}" for s in specs))
+    for bug in KNOWN_BUGS:
+        cells = []
+        for spec in specs:
+            times = [_first_violation(bug, spec, seed, budget) for seed in range(seeds)]
+            hits = [t for t in times if t is not None]
+            median = f"{statistics.median(hits) * 1000:.1f} ms" if hits else "-"
+            cells.append(f"{median} {len(hits)}/{seeds}")
+        print(f"  {bug.label:<40}" + "".join(f"{c:>20}" for c in cells))
+
+
+def run_benchmarks(*, quick: bool = False, seeds: int = 20) -> None:
+    print(
+        f"interlock bench: Python {platform.python_version()}, {platform.machine()}, "
+        f"{os.cpu_count()} cores{' (quick)' if quick else ''}"
+    )
+    sys.stdout.flush()
+    schedules_per_second(quick)
+    scheduling_point_cost(quick)
+    detection(quick, seeds)

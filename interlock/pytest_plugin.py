@@ -1,0 +1,198 @@
+"""pytest integration: the ``interlock`` fixture, marker, options and ini keys.
+
+Each setting exists three ways, with one help text: a command-line option, an
+ini key, and a keyword of the ``@pytest.mark.interlock(...)`` marker. The
+marker wins over the command line, which wins over the ini file. A bad value
+names where it came from: ``Invalid interlock seed 'x' from marker``.
+
+    def test_my_pool_keeps_its_limit(interlock):
+        interlock.assert_holds(my_module.download_all, "max_in_flight", "no_deadlock")
+
+    @pytest.mark.interlock(runs=500, seed=3)
+    def test_the_article_breaks_its_limit(interlock):
+        verdict = interlock.assert_breaks("article_queue", "max_in_flight", scenarios=["tiny"])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import pytest
+
+from .errors import InterlockError
+from .models import Scenario, Verdict
+from .subjects import Subject, load_target
+from .verify import RUNTIMES, Budget, SubjectReport, Verifier
+
+__all__ = ["InterlockFixture"]
+
+SEED_HELP = "seed for interlock's schedules and generated scenarios (default 0)"
+RUNS_HELP = "schedules interlock tries per scenario (default: the runtime's own)"
+RUNTIME_HELP = "interlock runtime: controlled (default) or threads"
+GENERATED_HELP = "generated scenarios interlock tries when none are named (default: the runtime's own)"
+
+_SETTINGS = {
+    # name: (help, parse)
+    "seed": (SEED_HELP, "int"),
+    "runs": (RUNS_HELP, "positive"),
+    "runtime": (RUNTIME_HELP, "runtime"),
+    "generated": (GENERATED_HELP, "count"),
+}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("interlock", "concurrency verification with interlock")
+    for name, (help_text, _) in _SETTINGS.items():
+        group.addoption(f"--interlock-{name}", dest=f"interlock_{name}", default=None, help=help_text)
+        parser.addini(f"interlock_{name}", help_text, default=None)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "interlock(seed=None, runs=None, runtime=None, generated=None): settings for the interlock fixture",
+    )
+    # Validate command line and ini now, so a bad value fails the session once.
+    _settings_from_config(config)
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    s = _settings_from_config(config)
+    runs = s["runs"] if s["runs"] is not None else "default"
+    return f"interlock: runtime={s['runtime']}, seed={s['seed']}, runs={runs}"
+
+
+def _parse(name: str, value: object, source: str):
+    kind = _SETTINGS[name][1]
+    if value is None:
+        return None
+    if kind == "runtime":
+        if value not in RUNTIMES:
+            raise pytest.UsageError(f"Invalid interlock runtime {value!r} from {source}")
+        return value
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise pytest.UsageError(f"Invalid interlock {name} {value!r} from {source}") from None
+    if kind == "positive" and number < 1 or kind == "count" and number < 0:
+        raise pytest.UsageError(f"Invalid interlock {name} {value!r} from {source}")
+    return number
+
+
+def _settings_from_config(config: pytest.Config) -> dict:
+    settings = {"seed": 0, "runs": None, "runtime": "controlled", "generated": None}
+    for name in _SETTINGS:
+        ini = config.getini(f"interlock_{name}")
+        if ini:
+            settings[name] = _parse(name, ini, "ini file")
+        option = config.getoption(f"interlock_{name}")
+        if option is not None:
+            settings[name] = _parse(name, option, "command line")
+    return settings
+
+
+@dataclass
+class InterlockFixture:
+    """What the ``interlock`` fixture hands a test."""
+
+    seed: int
+    runs: int | None
+    runtime: str
+    generated: int | None
+
+    def verifier(self) -> Verifier:
+        budget = Budget(runs=self.runs, generated=self.generated)
+        return Verifier(self.runtime, seed=self.seed, budget=budget)
+
+    def verify(self, target: str | Callable, scenarios: Sequence[str | Scenario] | None = None) -> SubjectReport:
+        """Judge ``target`` (a built-in name, a module:function string, or a function)."""
+        subject = _subject(target)
+        chosen = None if scenarios is None else [_scenario(s) for s in scenarios]
+        return self.verifier().verify(subject, chosen, generate=None if chosen is None else False)
+
+    def assert_holds(self, target, *invariants: str, scenarios=None) -> SubjectReport:
+        """Fail the test, with evidence and replay commands, if any named (default: every
+        non-advisory) invariant is broken."""
+        report = self.verify(target, scenarios)
+        _check_names(report, invariants)
+        wanted = set(invariants) or {v.invariant for v in report.verdicts if not v.advisory}
+        broken = [v for v in report.verdicts if v.invariant in wanted and not v.holds]
+        if broken:
+            pytest.fail(_explain(report, broken), pytrace=False)
+        return report
+
+    def assert_breaks(self, target, invariant: str, scenarios=None) -> Verdict:
+        """Fail the test unless ``invariant`` is broken; return the violation."""
+        report = self.verify(target, scenarios)
+        _check_names(report, (invariant,))
+        verdict = next(v for v in report.verdicts if v.invariant == invariant)
+        if verdict.holds:
+            pytest.fail(f"{report.subject.name}: expected {invariant} to break, but it {verdict.message}", pytrace=False)
+        return verdict
+
+
+def _check_names(report: SubjectReport, names) -> None:
+    known = {v.invariant for v in report.verdicts}
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise pytest.UsageError(f"unknown invariant(s) {unknown}; known: {sorted(known)}")
+
+
+def _subject(target) -> Subject:
+    try:
+        if isinstance(target, str):
+            return load_target(target)
+        if callable(target):
+            name = f"{getattr(target, '__module__', '?')}:{getattr(target, '__qualname__', repr(target))}"
+            module = __import__(target.__module__, fromlist=["_"]) if hasattr(target, "__module__") else None
+            return Subject(
+                name=name,
+                download_all=target,
+                target=name,
+                breaks=dict(getattr(module, "BREAKS", {}) or {}) if module else {},
+            )
+    except InterlockError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    raise pytest.UsageError(f"interlock target must be a name or a function (got {target!r})")
+
+
+def _scenario(item) -> Scenario:
+    if isinstance(item, Scenario):
+        return item
+    from .scenarios import load_scenario
+
+    try:
+        return load_scenario(item)
+    except InterlockError as exc:
+        raise pytest.UsageError(str(exc)) from None
+
+
+def _explain(report: SubjectReport, broken: list[Verdict]) -> str:
+    from .report import render_timeline
+
+    lines = [f"interlock: {report.subject.name} broke {len(broken)} invariant(s) in {report.runs} runs"]
+    for v in broken:
+        lines.append(f"  {v.invariant}: {v.message} [scenario {v.scenario}]")
+        if v.replay:
+            lines.append(f"    replay: interlock replay {v.replay}")
+    first = report.records.get(broken[0].invariant)
+    if first is not None:
+        lines.append("")
+        lines.append(render_timeline(first, broken[0], context=20))
+    return "\n".join(lines)
+
+
+@pytest.fixture
+def interlock(request: pytest.FixtureRequest) -> InterlockFixture:
+    """Verify download patterns from a test: ``interlock.assert_holds(fn, "max_in_flight")``."""
+    settings = _settings_from_config(request.config)
+    marker = request.node.get_closest_marker("interlock")
+    if marker is not None:
+        if marker.args:
+            raise pytest.UsageError("the interlock marker takes keywords only (seed=, runs=, runtime=, generated=)")
+        for key, value in marker.kwargs.items():
+            if key not in _SETTINGS:
+                raise pytest.UsageError(f"Invalid interlock marker keyword {key!r}")
+            settings[key] = _parse(key, value, "marker")
+    return InterlockFixture(**settings)
