@@ -1,0 +1,426 @@
+"""Read a live thread's stack: what it waits on, where in the subject's code, and
+whether it could ever wake up by itself.
+
+A real thread cannot be asked what it is doing, so the threads runtime reads its
+frames (``sys._current_frames()``). Most primitives (``Queue``, ``Condition``,
+``Event``, ``Semaphore``, ``Thread.join``) are written in Python, so the stack
+names them. The few written in C (``_thread.lock.acquire``, ``SimpleQueue.get``,
+3.13's thread-handle join) leave no frame of their own: the innermost Python
+frame is then stopped on a call (or a ``with``) instruction, and the source of
+that call names the method while the frame's variables name the object.
+
+A wait counts as *blocked* only when nothing but another thread can end it: no
+timeout, blocking mode. A thread sleeping or waiting with a timeout will wake up
+by itself, so it never makes a deadlock.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import dis
+import functools
+import inspect
+import linecache
+import os
+import queue
+import sysconfig
+import threading
+from dataclasses import dataclass
+from types import CodeType, FrameType
+
+from ..models import FakeDownloader, ThreadState
+
+__all__ = ["ThreadView", "is_library_file", "view_thread"]
+
+# Calls that can park a thread until another thread acts.
+_BLOCKING_CALLS = frozenset(
+    {"acquire", "get", "put", "join", "wait", "wait_for", "result"}
+    | {"__enter__", "_acquire_restore", "_wait_for_tstate_lock"}  # their inner names
+)
+_WITH_OPS = frozenset({"SETUP_WITH", "BEFORE_WITH", "SETUP_ASYNC_WITH", "BEFORE_ASYNC_WITH"})
+# Stdlib frames that only hand a thread its work (the thread's start, a pool worker's
+# loop): a wait below them is the work's own, so they never name what it waits on.
+_DISPATCHERS = frozenset(
+    {
+        ("threading.py", "_bootstrap"),
+        ("threading.py", "_bootstrap_inner"),
+        ("threading.py", "run"),
+        ("thread.py", "_worker"),  # concurrent.futures.thread
+        ("thread.py", "run"),  # concurrent.futures.thread._WorkItem.run
+        ("pool.py", "worker"),  # multiprocessing.pool
+    }
+)
+# Internal method names, shown as the operation a reader knows.
+_RENAMED = {"__enter__": "acquire", "_acquire_restore": "acquire", "_wait_for_tstate_lock": "join"}
+# C types, named as their Python spelling.
+_C_TYPES = {
+    type(threading.Lock()): "Lock",
+    type(threading.RLock()): "RLock",
+    queue.SimpleQueue: "SimpleQueue",
+}
+_MISSING = object()
+_STACK_LIMIT = 30
+
+_STDLIB_DIRS = tuple(
+    os.path.normcase(os.path.realpath(p)) + os.sep
+    for p in {sysconfig.get_paths()["stdlib"], sysconfig.get_paths()["platstdlib"]}
+)
+_INTERLOCK_DIR = os.path.normcase(os.path.realpath(os.path.dirname(os.path.dirname(__file__))))
+# Subjects shipped with interlock are subject code, not interlock's machinery.
+_SUBJECTS_DIR = os.path.join(_INTERLOCK_DIR, "implementations") + os.sep
+_FETCH_CODE = FakeDownloader.fetch.__code__
+
+
+@dataclass(frozen=True)
+class ThreadView:
+    """A thread's state plus what the watchdog needs to decide on deadlock."""
+
+    state: ThreadState
+    blocked: bool  # parked in a wait only another thread can end
+    signature: tuple[int, int]  # (id of innermost frame, its instruction): unchanged = not moving
+
+
+@functools.lru_cache(maxsize=4096)
+def _is_stdlib(filename: str) -> bool:
+    if filename.startswith("<frozen"):
+        return True
+    path = os.path.normcase(os.path.realpath(filename))
+    return path.startswith(_STDLIB_DIRS) and "site-packages" not in path
+
+
+@functools.lru_cache(maxsize=4096)
+def is_library_file(filename: str) -> bool:
+    """True for the stdlib and interlock's own machinery: frames that are not the subject's."""
+    if _is_stdlib(filename):
+        return True
+    path = os.path.normcase(os.path.realpath(filename))
+    return path.startswith(_INTERLOCK_DIR + os.sep) and not path.startswith(_SUBJECTS_DIR)
+
+
+@functools.lru_cache(maxsize=512)
+def _instructions(code: CodeType) -> dict[int, dis.Instruction]:
+    return {i.offset: i for i in dis.get_instructions(code)}
+
+
+def _frames(frame: FrameType | None) -> list[FrameType]:
+    """Innermost first."""
+    out = []
+    while frame is not None:
+        out.append(frame)
+        frame = frame.f_back
+    return out
+
+
+def _location(frame: FrameType) -> str:
+    code = frame.f_code
+    return f"{os.path.basename(code.co_filename)}:{frame.f_lineno} in {code.co_name}"
+
+
+# --- the call a frame is stopped on ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Parked:
+    callee: str  # method or function name: "acquire", "get", "__enter__", "sleep", ...
+    receiver: str | None  # type of the object it was called on, when found ("Lock")
+    node: ast.Call | None  # the call's source, to read its arguments
+
+
+def _parse_statement(line: str) -> ast.AST | None:
+    text = line.strip()
+    if text.startswith("elif "):
+        text = text[2:]
+    # A compound statement's header ("with lock:", "if q.get():") parses once given a body.
+    for candidate in (text, text + "\n    pass"):
+        try:
+            return ast.parse(candidate)
+        except SyntaxError:
+            continue
+    return None
+
+
+def _parse_expression(text: str) -> ast.AST | None:
+    try:
+        return ast.parse("(" + text + "\n)", mode="eval").body
+    except SyntaxError:
+        return None
+
+
+def _source_segment(filename: str, positions) -> str | None:
+    """The source text an instruction's positions cover (columns are UTF-8 byte offsets)."""
+    lines = [
+        linecache.getline(filename, n).encode()
+        for n in range(positions.lineno, positions.end_lineno + 1)
+    ]
+    if not lines or not lines[0]:
+        return None
+    if len(lines) == 1:
+        chunk = lines[0][positions.col_offset : positions.end_col_offset]
+    else:
+        chunk = (
+            lines[0][positions.col_offset :]
+            + b"".join(lines[1:-1])
+            + lines[-1][: positions.end_col_offset]
+        )
+    return chunk.decode(errors="replace")
+
+
+def _callee(node: ast.Call) -> str | None:
+    if isinstance(node.func, ast.Attribute):
+        return node.func.attr
+    if isinstance(node.func, ast.Name):
+        return node.func.id
+    return None
+
+
+def _call_node(frame: FrameType, instruction: dis.Instruction) -> ast.Call | None:
+    positions = getattr(instruction, "positions", None)  # 3.11+
+    if positions is not None and None not in (
+        positions.lineno,
+        positions.end_lineno,
+        positions.col_offset,
+        positions.end_col_offset,
+    ):
+        text = _source_segment(frame.f_code.co_filename, positions)
+        node = _parse_expression(text) if text else None
+        if isinstance(node, ast.Call):
+            return node
+    # 3.10 has no columns: take the first blocking call on the frame's line whose name
+    # the frame's own code uses (a lambda on the line has its own code object).
+    tree = _parse_statement(linecache.getline(frame.f_code.co_filename, frame.f_lineno))
+    if tree is None:
+        return None
+    code = frame.f_code
+    names = set(code.co_names) | set(code.co_varnames) | set(code.co_freevars)
+    names |= set(code.co_cellvars)
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        callee = _callee(node)
+        if (callee in _BLOCKING_CALLS or callee == "sleep") and callee in names:
+            return node
+    return None
+
+
+def _with_target(frame: FrameType) -> ast.AST | None:
+    tree = _parse_statement(linecache.getline(frame.f_code.co_filename, frame.f_lineno))
+    if tree is None:
+        return None
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.With, ast.AsyncWith)) and len(node.items) == 1:
+            return node.items[0].context_expr
+    return None
+
+
+def _resolve(node: ast.AST | None, frame: FrameType) -> object:
+    """The object a dotted name (``lock``, ``self.queue``) denotes in ``frame``, without
+    running any of the subject's code (no properties, no ``__getattr__``)."""
+    attrs = []
+    while isinstance(node, ast.Attribute):
+        attrs.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return _MISSING
+    obj = _MISSING
+    for scope in (frame.f_locals, frame.f_globals, vars(builtins)):
+        if node.id in scope:
+            obj = scope[node.id]
+            break
+    for attr in reversed(attrs):
+        if obj is _MISSING:
+            break
+        obj = inspect.getattr_static(obj, attr, _MISSING)
+        if isinstance(obj, (property, staticmethod, classmethod)):
+            return _MISSING
+    return obj
+
+
+def _type_name(obj: object) -> str | None:
+    if obj is _MISSING:
+        return None
+    return _C_TYPES.get(type(obj), type(obj).__name__)
+
+
+def _parked(frame: FrameType) -> _Parked | None:
+    """The call ``frame`` is stopped on, if its current instruction is a call or a ``with``."""
+    instruction = _instructions(frame.f_code).get(frame.f_lasti)
+    if instruction is None:
+        return None
+    if instruction.opname in _WITH_OPS:
+        return _Parked("__enter__", _type_name(_resolve(_with_target(frame), frame)), None)
+    if not instruction.opname.startswith("CALL"):
+        return None
+    node = _call_node(frame, instruction)
+    if node is None:
+        return None
+    name = _callee(node)
+    if name is None:
+        return None
+    receiver = None
+    if isinstance(node.func, ast.Attribute):
+        receiver = _type_name(_resolve(node.func.value, frame))
+    return _Parked(name, receiver, node)
+
+
+# --- does the wait have a way out by itself? ---------------------------------------
+
+
+def _is_false(node: ast.AST) -> bool:
+    return isinstance(node, ast.Constant) and node.value is False
+
+
+def _is_no_timeout(node: ast.AST) -> bool:
+    return isinstance(node, ast.Constant) and (node.value is None or node.value == -1)
+
+
+# Where the timeout sits among positional arguments, per method (``acquire(blocking, timeout)``).
+_TIMEOUT_POSITION = {"acquire": 1, "get": 1, "put": 2, "join": 0, "wait": 0, "result": 0}
+_BLOCK_POSITION = {"acquire": 0, "get": 0, "put": 1}
+
+
+def _call_can_end_alone(parked: _Parked) -> bool:
+    """From the source of a C call: does it have a timeout, or not block at all?
+
+    An argument whose value is not a literal counts as a timeout: better to miss
+    a deadlock (it is then reported as a timeout) than to report one that is not.
+    """
+    node = parked.node
+    if node is None:
+        return False
+    for keyword in node.keywords:
+        if keyword.arg == "timeout" and not _is_no_timeout(keyword.value):
+            return True
+        if keyword.arg in ("block", "blocking") and not (
+            isinstance(keyword.value, ast.Constant) and keyword.value.value is True
+        ):
+            return True
+    name = _RENAMED.get(parked.callee, parked.callee)
+    at = _TIMEOUT_POSITION.get(name)
+    if at is not None and len(node.args) > at and not _is_no_timeout(node.args[at]):
+        return True
+    at = _BLOCK_POSITION.get(name)
+    return at is not None and len(node.args) > at and _is_false(node.args[at])
+
+
+def _frame_can_end_alone(frame: FrameType) -> bool:
+    """For a stdlib frame: its own ``timeout`` / ``block`` variables say it (``Condition.wait``
+    waits on ``waiter.acquire(True, timeout)``; ``Thread.join`` keeps ``timeout=-1``)."""
+    try:
+        names = frame.f_locals
+    except Exception:  # noqa: BLE001 - a frame we cannot read is treated as untimed
+        return False
+    timeout = names.get("timeout")
+    if isinstance(timeout, (int, float)) and not isinstance(timeout, bool) and timeout >= 0:
+        return True
+    return any(names.get(flag, True) is False for flag in ("block", "blocking"))
+
+
+# --- naming what a thread waits on -------------------------------------------------
+
+
+def _defining_class(frame: FrameType) -> str | None:
+    """The class whose method ``frame`` runs (``Queue`` for ``PriorityQueue().get``)."""
+    try:
+        this = frame.f_locals.get("self", _MISSING)
+    except Exception:  # noqa: BLE001
+        return None
+    if this is _MISSING:
+        return None
+    code = frame.f_code
+    for cls in type(this).__mro__:
+        fn = cls.__dict__.get(code.co_name)
+        if getattr(fn, "__code__", None) is code:
+            return cls.__name__
+    return None
+
+
+def _frame_label(frame: FrameType) -> str:
+    name = frame.f_code.co_name
+    owner = _defining_class(frame)
+    label = f"{owner}.{_RENAMED.get(name, name)}" if owner else f"{name}()"
+    if owner == "Thread" and label == "Thread.join":
+        target = frame.f_locals.get("self")
+        label = f"Thread.join({getattr(target, 'name', '?')})"
+    return label
+
+
+def _parked_label(parked: _Parked) -> str:
+    name = _RENAMED.get(parked.callee, parked.callee)
+    if parked.receiver:
+        return f"{parked.receiver}.{name}"
+    return "lock acquire (with)" if parked.callee == "__enter__" else f"{name}()"
+
+
+def _fetch_label(frames: list[FrameType]) -> str | None:
+    for frame in frames:
+        if frame.f_code is _FETCH_CODE:
+            return f"downloading {frame.f_locals.get('url')}"
+    return None
+
+
+def _wait_of(frames: list[FrameType], parked: _Parked | None) -> tuple[str | None, bool]:
+    """(label, blocked) for a thread whose frames are ``frames`` (innermost first)."""
+    downloading = _fetch_label(frames)
+    if downloading:
+        return downloading, False
+    innermost = frames[0]
+    # The library frames the thread is inside, innermost first; the outermost of them
+    # (bootstrap aside) is the API the subject called: Queue.get, not Condition.wait.
+    run = []
+    for frame in frames:
+        if not _is_stdlib(frame.f_code.co_filename):
+            break
+        if (os.path.basename(frame.f_code.co_filename), frame.f_code.co_name) in _DISPATCHERS:
+            break
+        run.append(frame)
+    parked_waits = parked is not None and parked.callee in _BLOCKING_CALLS
+    if run:
+        if not parked_waits:
+            return None, False  # inside the stdlib, but not parked on anything
+        timed = _frame_can_end_alone(innermost)
+        api = run[-1]
+        if api is innermost and parked.receiver and _defining_class(api) is None:
+            label = _parked_label(parked)  # a plain function on a C primitive
+        else:
+            label = _frame_label(api)
+        return (f"{label} (with timeout)" if timed else label), not timed
+    if parked is None:
+        return None, False
+    if parked.callee == "sleep":
+        return "sleep", False
+    if not parked_waits:
+        return None, False
+    timed = _call_can_end_alone(parked)
+    label = _parked_label(parked)
+    return (f"{label} (with timeout)" if timed else label), not timed
+
+
+def _render_stack(frames: list[FrameType]) -> tuple[str, ...]:
+    """Outermost first, without interlock's and threading's frames at the outer end."""
+    keep = list(reversed(frames))
+    while len(keep) > 1 and is_library_file(keep[0].f_code.co_filename):
+        keep.pop(0)
+    keep = keep[-_STACK_LIMIT:]
+    lines = []
+    for frame in keep:
+        source = linecache.getline(frame.f_code.co_filename, frame.f_lineno).strip()
+        lines.append(f"{_location(frame)}: {source}" if source else _location(frame))
+    return tuple(lines)
+
+
+def view_thread(name: str, daemon: bool, frame: FrameType) -> ThreadView:
+    """Describe one live thread from its innermost frame."""
+    frames = _frames(frame)
+    parked = _parked(frame)
+    label, blocked = _wait_of(frames, parked)
+    where = next((_location(f) for f in frames if not is_library_file(f.f_code.co_filename)), None)
+    state = ThreadState(
+        name=name,
+        alive=True,
+        daemon=daemon,
+        waiting_on=label,
+        where=where,
+        stack=_render_stack(frames),
+    )
+    return ThreadView(state, blocked, (id(frame), frame.f_lasti))

@@ -1,0 +1,391 @@
+"""Swap the stdlib's C-level threading names for the modelled ones, and put them back.
+
+Only what CPython implements in C is replaced (thread start and identity, the
+basic lock, ``SimpleQueue``, sleep and the clocks, thread-local storage); the
+pure-Python classes built on them run unchanged. Names are swapped in place in
+the modules that hold them, including copies taken at import time
+(``threading._time``, ``queue.time``, ``threading._allocate_lock``...), so
+subject code written before patching (``class FileGetter(threading.Thread)``)
+runs as written.
+
+RLock: ``threading._CRLock`` is set to None, so ``threading.RLock()`` builds the
+stdlib's own ``_PyRLock`` on the modelled lock. That is CPython's documented
+fallback, gives the same semantics as the C RLock (owner, count, the
+``_release_save``/``_acquire_restore`` pair ``Condition`` uses) and leaves one
+lock to model instead of two.
+
+Module-level locks created at import:
+
+- ``threading._active_limbo_lock`` and ``threading._shutdown_locks_lock`` stay
+  real: every section they guard is a few dict/set operations with no
+  scheduling point inside (the only calls are ``lock.locked()`` on tstate locks
+  and our ``Thread.__hash__``), so no greenlet ever switches while holding one.
+- ``concurrent.futures.thread._global_shutdown_lock`` IS held across
+  scheduling points (``submit`` puts on a SimpleQueue and starts threads while
+  holding it), so it is swapped for a fresh modelled lock on every run.
+
+Determinism: thread-name counters are reset per run, and ``Thread.__hash__``
+returns a per-run creation serial, so sets of threads iterate the same way in
+every run and on every Python version.
+"""
+
+from __future__ import annotations
+
+import _thread
+import _threading_local
+import concurrent.futures.thread as _cf_thread
+import itertools
+import queue
+import sys
+import threading
+import time
+import weakref
+
+from greenlet import getcurrent
+
+from .._harness import Aborted
+from ._primitives import (
+    Lock,
+    SilentRLock,
+    SimpleQueue,
+    StartEvent,
+    ThreadHandle,
+    TstateLock,
+    in_world,
+)
+
+__all__ = ["EPOCH", "Patches"]
+
+EPOCH = 1_700_000_000.0  # what time.time() says at virtual time 0
+_PY313 = sys.version_info >= (3, 13)
+_MISSING = object()
+
+_REAL = {
+    ("_thread", "get_ident"): _thread.get_ident,
+    ("_thread", "start_new_thread"): _thread.start_new_thread,
+    ("_thread", "allocate_lock"): _thread.allocate_lock,
+    ("time", "sleep"): time.sleep,
+    ("time", "monotonic"): time.monotonic,
+    ("time", "perf_counter"): time.perf_counter,
+    ("time", "time"): time.time,
+    ("time", "monotonic_ns"): time.monotonic_ns,
+    ("time", "perf_counter_ns"): time.perf_counter_ns,
+    ("time", "time_ns"): time.time_ns,
+    ("threading", "excepthook"): threading.excepthook,
+    ("threading", "main_thread"): threading.main_thread,
+    ("threading", "enumerate"): threading.enumerate,
+    ("threading", "active_count"): threading.active_count,
+}
+_REAL_THREAD_INIT = threading.Thread.__init__
+_REAL_SET_SENTINEL = getattr(_thread, "_set_sentinel", None)
+_REAL_START_JOINABLE = getattr(_thread, "start_joinable_thread", None)
+_REAL_MAKE_HANDLE = getattr(_thread, "_make_thread_handle", None)
+_REAL_GET_NATIVE_ID = getattr(_thread, "get_native_id", None)
+
+
+class Patches:
+    """The set of swaps for one engine. ``install``/``uninstall`` bracket a session;
+    ``begin_run``/``end_run`` bracket each run inside it."""
+
+    def __init__(self, engine) -> None:
+        self.engine = engine
+        self._saved: list[tuple[object, str, object]] = []
+        self._serial = itertools.count(1)
+        self._installed = False
+
+    @staticmethod
+    def real(module: str, name: str):
+        return _REAL[(module, name)]
+
+    # -- the replacement functions ------------------------------------------------
+
+    def _functions(self) -> dict[str, object]:
+        engine = self.engine
+        lookup = engine._by_glet.get  # the engine keeps this dict for its whole life
+
+        real_get_ident = _REAL[("_thread", "get_ident")]
+        real_start = _REAL[("_thread", "start_new_thread")]
+        real_sleep = _REAL[("time", "sleep")]
+        real_monotonic = _REAL[("time", "monotonic")]
+        real_perf = _REAL[("time", "perf_counter")]
+        real_time = _REAL[("time", "time")]
+        real_monotonic_ns = _REAL[("time", "monotonic_ns")]
+        real_perf_ns = _REAL[("time", "perf_counter_ns")]
+        real_time_ns = _REAL[("time", "time_ns")]
+        real_excepthook = _REAL[("threading", "excepthook")]
+        real_main_thread = _REAL[("threading", "main_thread")]
+        real_enumerate = _REAL[("threading", "enumerate")]
+        real_active_count = _REAL[("threading", "active_count")]
+        Thread = threading.Thread
+
+        def get_ident() -> int:
+            th = lookup(getcurrent())
+            return th.tid if th is not None else real_get_ident()
+
+        def get_native_id() -> int:
+            th = lookup(getcurrent())
+            return th.tid if th is not None else _REAL_GET_NATIVE_ID()
+
+        def monotonic() -> float:
+            return engine.now if lookup(getcurrent()) is not None else real_monotonic()
+
+        def perf_counter() -> float:
+            return engine.now if lookup(getcurrent()) is not None else real_perf()
+
+        def time_() -> float:
+            return EPOCH + engine.now if lookup(getcurrent()) is not None else real_time()
+
+        def monotonic_ns() -> int:
+            if lookup(getcurrent()) is not None:
+                return round(engine.now * 1e9)
+            return real_monotonic_ns()
+
+        def perf_counter_ns() -> int:
+            if lookup(getcurrent()) is not None:
+                return round(engine.now * 1e9)
+            return real_perf_ns()
+
+        def time_ns() -> int:
+            if lookup(getcurrent()) is not None:
+                return round((EPOCH + engine.now) * 1e9)
+            return real_time_ns()
+
+        def sleep(secs: float) -> None:
+            th = lookup(getcurrent())
+            if th is None:
+                return real_sleep(secs)
+            if secs < 0:
+                msg = "sleep length must be non-negative"
+                raise ValueError(msg)
+            if secs == 0:
+                engine.point(th)
+                return None
+            engine.block(th, None, engine.now + secs, "sleep")
+            return None
+
+        def thread_object(function):
+            obj = getattr(function, "__self__", None)
+            return obj if isinstance(obj, Thread) else None
+
+        def start_new_thread(function, args, kwargs=None):
+            caller = lookup(getcurrent())
+            if caller is None:
+                return real_start(function, args, *([kwargs] if kwargs is not None else []))
+            if engine.aborting:
+                msg = "run stopped"
+                raise Aborted(msg)
+            th = engine.spawn(function, tuple(args), kwargs, obj=thread_object(function))
+            engine.point(caller)
+            return th.tid
+
+        def start_joinable_thread(function, handle=None, daemon=True):
+            caller = lookup(getcurrent())
+            if caller is None:
+                return _REAL_START_JOINABLE(function, handle=handle, daemon=daemon)
+            if engine.aborting:
+                msg = "run stopped"
+                raise Aborted(msg)
+            if handle is None:
+                handle = ThreadHandle()
+            engine.spawn(function, (), None, obj=thread_object(function), handle=handle)
+            engine.point(caller)
+            return handle
+
+        def set_sentinel():
+            th = lookup(getcurrent())
+            if th is None:
+                return _REAL_SET_SENTINEL()
+            lock = TstateLock(th)
+            th.tstate = lock
+            return lock
+
+        def make_thread_handle(ident):
+            if not in_world():
+                return _REAL_MAKE_HANDLE(ident)
+            handle = ThreadHandle()
+            handle.ident = ident
+            return handle
+
+        def excepthook(args) -> None:
+            if lookup(getcurrent()) is None:
+                return real_excepthook(args)
+            if args.exc_type is None or issubclass(args.exc_type, (Aborted, SystemExit)):
+                return None
+            from ...models import Crash
+
+            name = args.thread.name if args.thread is not None else None
+            engine._thread_errors.append(Crash.from_exception(args.exc_value, thread=name))
+            return None
+
+        def our_threads() -> list:
+            active = threading._active
+            found = []
+            for tid in sorted(engine._threads):
+                th = engine._threads[tid]
+                if th.obj is not None and active.get(tid) is th.obj:
+                    found.append(th.obj)
+            found.extend(t for t in threading._limbo if "_interlock_serial" in t.__dict__)
+            return found
+
+        def enumerate_():
+            if lookup(getcurrent()) is None:
+                return real_enumerate()
+            return our_threads()
+
+        def active_count() -> int:
+            if lookup(getcurrent()) is None:
+                return real_active_count()
+            return len(our_threads())
+
+        def main_thread():
+            if lookup(getcurrent()) is None or engine._main is None:
+                return real_main_thread()
+            return engine._main.obj
+
+        serial = self
+
+        def thread_init(self, *args, **kwargs) -> None:
+            # Set before Thread.__init__ runs: it already hashes self (_dangling.add).
+            self._interlock_serial = next(serial._serial)
+            _REAL_THREAD_INIT(self, *args, **kwargs)
+            if in_world():
+                self._started = StartEvent(self)
+
+        def thread_hash(self) -> int:
+            number = self.__dict__.get("_interlock_serial")
+            return number if number is not None else object.__hash__(self)
+
+        return {
+            "get_ident": get_ident,
+            "get_native_id": get_native_id,
+            "monotonic": monotonic,
+            "perf_counter": perf_counter,
+            "time": time_,
+            "monotonic_ns": monotonic_ns,
+            "perf_counter_ns": perf_counter_ns,
+            "time_ns": time_ns,
+            "sleep": sleep,
+            "start_new_thread": start_new_thread,
+            "start_joinable_thread": start_joinable_thread,
+            "set_sentinel": set_sentinel,
+            "make_thread_handle": make_thread_handle,
+            "excepthook": excepthook,
+            "enumerate": enumerate_,
+            "active_count": active_count,
+            "main_thread": main_thread,
+            "thread_init": thread_init,
+            "thread_hash": thread_hash,
+        }
+
+    def _swaps(self) -> list[tuple[object, str, object]]:
+        f = self._functions()
+        swaps: list[tuple[object, str, object]] = [
+            (_thread, "allocate_lock", Lock),
+            (_thread, "get_ident", f["get_ident"]),
+            (_thread, "start_new_thread", f["start_new_thread"]),
+            (threading, "_allocate_lock", Lock),
+            (threading, "Lock", Lock),
+            (threading, "_CRLock", None),
+            (threading, "get_ident", f["get_ident"]),
+            (threading, "_time", f["monotonic"]),
+            (threading, "local", _threading_local.local),
+            (threading, "excepthook", f["excepthook"]),
+            (threading, "enumerate", f["enumerate"]),
+            (threading, "active_count", f["active_count"]),
+            (threading, "main_thread", f["main_thread"]),
+            (threading.Thread, "__init__", f["thread_init"]),
+            (threading.Thread, "__hash__", f["thread_hash"]),
+            (_threading_local, "RLock", SilentRLock),
+            (queue, "SimpleQueue", SimpleQueue),
+            (queue, "time", f["monotonic"]),
+            (time, "sleep", f["sleep"]),
+            (time, "monotonic", f["monotonic"]),
+            (time, "perf_counter", f["perf_counter"]),
+            (time, "time", f["time"]),
+            (time, "monotonic_ns", f["monotonic_ns"]),
+            (time, "perf_counter_ns", f["perf_counter_ns"]),
+            (time, "time_ns", f["time_ns"]),
+        ]
+        if _REAL_GET_NATIVE_ID is not None:
+            swaps.append((threading, "get_native_id", f["get_native_id"]))
+            swaps.append((_thread, "get_native_id", f["get_native_id"]))
+        if hasattr(threading, "activeCount"):
+            swaps.append((threading, "activeCount", f["active_count"]))
+        if _PY313:
+            swaps += [
+                (threading, "_start_joinable_thread", f["start_joinable_thread"]),
+                (threading, "_ThreadHandle", ThreadHandle),
+                (threading, "_make_thread_handle", f["make_thread_handle"]),
+                (_thread, "start_joinable_thread", f["start_joinable_thread"]),
+            ]
+        else:
+            swaps += [
+                (threading, "_start_new_thread", f["start_new_thread"]),
+                (threading, "_set_sentinel", f["set_sentinel"]),
+                (_thread, "_set_sentinel", f["set_sentinel"]),
+            ]
+        return swaps
+
+    # -- a session ------------------------------------------------------------------
+
+    def install(self) -> None:
+        if self._installed:
+            return
+        for owner, name, value in self._swaps():
+            previous = owner.__dict__.get(name, _MISSING) if isinstance(owner, type) else getattr(owner, name, _MISSING)
+            self._saved.append((owner, name, previous))
+            setattr(owner, name, value)
+        # Per-run values get their own save slots so uninstall restores the originals.
+        for owner, name in (
+            (threading, "_counter"),
+            (threading, "_shutdown_locks"),
+            (_cf_thread, "_global_shutdown_lock"),
+            (_cf_thread, "_threads_queues"),
+            (_cf_thread.ThreadPoolExecutor, "_counter"),
+        ):
+            if isinstance(owner, type):
+                previous = owner.__dict__.get(name, _MISSING)
+            else:
+                previous = getattr(owner, name, _MISSING)
+            if previous is not _MISSING:
+                self._saved.append((owner, name, previous))
+        self._installed = True
+
+    def uninstall(self) -> None:
+        while self._saved:
+            owner, name, previous = self._saved.pop()
+            if previous is _MISSING:
+                try:
+                    delattr(owner, name)
+                except AttributeError:
+                    pass
+            else:
+                setattr(owner, name, previous)
+        self._installed = False
+
+    # -- a run ------------------------------------------------------------------------
+
+    def begin_run(self) -> None:
+        """Fresh counters and module-level state, so every run starts the same way."""
+        self._serial = itertools.count(1)
+        threading._counter = itertools.count(1).__next__
+        if hasattr(threading, "_shutdown_locks"):
+            threading._shutdown_locks = set()
+        _cf_thread._global_shutdown_lock = Lock.modelled()
+        _cf_thread._threads_queues = weakref.WeakKeyDictionary()
+        _cf_thread.ThreadPoolExecutor._counter = itertools.count().__next__
+
+    def end_run(self) -> None:
+        """Forget this run's threads in threading's registries."""
+        active = threading._active
+        for tid, th in list(self.engine._threads.items()):
+            if th.obj is not None and active.get(tid) is th.obj:
+                del active[tid]
+        for t in list(threading._limbo):
+            if "_interlock_serial" in t.__dict__:
+                del threading._limbo[t]
+
+    def start_thread_object(self, obj: threading.Thread):
+        """Start a ``threading.Thread`` from the engine (the subject's main thread)."""
+        handle = getattr(obj, "_handle", None) if _PY313 else None
+        return self.engine.spawn(obj._bootstrap, obj=obj, handle=handle)

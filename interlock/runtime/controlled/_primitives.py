@@ -1,0 +1,410 @@
+"""The few primitives CPython implements in C, modelled on the controlled scheduler.
+
+Everything else (``Condition``, ``Event``, ``Semaphore``, ``Barrier``, ``Queue``,
+the executors) is the stdlib's own pure-Python code running on top of these.
+
+Each primitive asks the engine that is currently installed (``ENGINE``) which
+controlled thread is calling. A caller that is not a controlled greenlet (the
+engine itself, or another real OS thread such as pytest-timeout's) gets plain,
+non-scheduling behaviour, so the rest of the process keeps working while the
+patches are in place.
+
+Who gets a lock after a release is not decided here: every waiter is woken and
+retries, and the strategy picks who runs first. That is the "barging" lock
+CPython really has, and it lets the strategy explore every order.
+"""
+
+from __future__ import annotations
+
+import _thread
+import queue as _queue_module
+import threading as _threading_module
+from collections import deque
+
+from greenlet import getcurrent
+
+__all__ = [
+    "Lock",
+    "in_world",
+    "SilentRLock",
+    "SimpleQueue",
+    "StartEvent",
+    "ThreadHandle",
+    "TstateLock",
+    "install",
+]
+
+ENGINE = None  # the engine whose run is in progress; set by ``install``
+_lookup = {}.get  # ENGINE's greenlet -> thread map's .get (hot: one call per primitive)
+_Empty = _queue_module.Empty
+_TIMEOUT_MAX = _threading_module.TIMEOUT_MAX
+_REAL_ALLOCATE_LOCK = _thread.allocate_lock
+_REAL_THREAD_HANDLE = getattr(_thread, "_ThreadHandle", None)
+_REAL_SIMPLE_QUEUE = _queue_module.SimpleQueue
+
+
+def install(engine) -> None:
+    """Make ``engine`` the one the primitives consult (None uninstalls)."""
+    global ENGINE, _lookup
+    ENGINE = engine
+    _lookup = engine._by_glet.get if engine is not None else {}.get
+
+
+def in_world() -> bool:
+    """True when the caller is a controlled thread, or the engine during a run.
+
+    Only then do constructors make modelled objects; any other caller (another
+    real OS thread, or code between runs) gets the real C object.
+    """
+    engine = ENGINE
+    return engine is not None and engine.in_world()
+
+
+def _lock_deadline(engine, blocking: bool, timeout: float) -> float | None:
+    """Validate ``acquire(blocking, timeout)`` as ``_thread.lock`` does; return a deadline."""
+    if timeout == -1:
+        return None
+    if not blocking:
+        msg = "can't specify a timeout for a non-blocking call"
+        raise ValueError(msg)
+    if timeout < 0:
+        msg = "timeout value must be a non-negative number"
+        raise ValueError(msg)
+    if timeout > _TIMEOUT_MAX:
+        msg = "timeout value is too large"
+        raise OverflowError(msg)
+    return engine.now + timeout
+
+
+class _Uncontrolled(RuntimeError):
+    pass
+
+
+def _cannot_wait(what: str) -> _Uncontrolled:
+    msg = (
+        f"{what} would block a thread the controlled scheduler does not run "
+        "(a modelled object was used outside its run)"
+    )
+    return _Uncontrolled(msg)
+
+
+class Lock:
+    """``_thread.lock``: acquire is a scheduling point (blocking or not), release is one too."""
+
+    __slots__ = ("__weakref__", "_holder", "_locked", "_waiters")
+
+    def __new__(cls):
+        if cls is Lock and not in_world():
+            return _REAL_ALLOCATE_LOCK()
+        return object.__new__(cls)
+
+    @classmethod
+    def modelled(cls) -> Lock:
+        """A modelled lock whoever asks (for module-level locks swapped in by the patches)."""
+        lock = object.__new__(cls)
+        lock.__init__()
+        return lock
+
+    def __init__(self) -> None:
+        self._locked = False
+        self._holder = None  # the thread record that acquired it, for reports
+        self._waiters: list = []
+
+    def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
+        th = _lookup(getcurrent())
+        if th is None:
+            if not self._locked:
+                self._locked = True
+                self._holder = None
+                return True
+            if not blocking or timeout == 0:
+                return False
+            raise _cannot_wait("Lock.acquire")
+        engine = ENGINE
+        deadline = None if timeout == -1 else _lock_deadline(engine, blocking, timeout)
+        engine._schedule(th, True)
+        while True:
+            if not self._locked:
+                self._locked = True
+                self._holder = th
+                return True
+            if not blocking:
+                return False
+            if not engine.block(th, self._waiters, deadline, self) and self._locked:
+                return False
+
+    def release(self) -> None:
+        if not self._locked:
+            msg = "release unlocked lock"
+            raise RuntimeError(msg)
+        self._locked = False
+        self._holder = None
+        if self._waiters:
+            ENGINE.wake_all(self._waiters)
+        th = _lookup(getcurrent())
+        if th is not None:
+            ENGINE._schedule(th, True)
+
+    def locked(self) -> bool:
+        return self._locked
+
+    def __enter__(self) -> bool:
+        return self.acquire()
+
+    def __exit__(self, *exc_info) -> None:
+        self.release()
+
+    def _at_fork_reinit(self) -> None:
+        self._locked = False
+        self._holder = None
+        self._waiters = []
+
+    acquire_lock = acquire
+    release_lock = release
+    locked_lock = locked
+
+    def __repr__(self) -> str:
+        state = "locked" if self._locked else "unlocked"
+        return f"<{state} {type(self).__module__}.{type(self).__qualname__} object at {id(self):#x}>"
+
+
+class TstateLock:
+    """What ``_thread._set_sentinel()`` returns on 3.10-3.12: held by its thread while it lives.
+
+    The engine releases it when the thread's body ends, as CPython does in C.
+    Joining (a blocking acquire) is not an extra scheduling point: it either
+    returns at once (thread done) or blocks, exactly like 3.13's
+    ``_ThreadHandle.join``, so both versions make the same decisions. A
+    non-blocking acquire (``is_alive``) is never a point.
+    """
+
+    __slots__ = ("__weakref__", "_locked", "_waiters", "owner")
+
+    def __init__(self, owner) -> None:
+        self.owner = owner
+        self._locked = False
+        self._waiters: list = []
+
+    def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
+        engine = ENGINE
+        th = _lookup(getcurrent())
+        if not self._locked:
+            self._locked = True
+            return True
+        if not blocking:
+            return False
+        if th is None:
+            if timeout == 0:
+                return False
+            raise _cannot_wait("Thread.join")
+        deadline = _lock_deadline(engine, blocking, timeout)
+        while self._locked:
+            if not engine.block(th, self._waiters, deadline, self) and self._locked:
+                return False
+        self._locked = True
+        return True
+
+    def release(self) -> None:
+        if not self._locked:
+            msg = "release unlocked lock"
+            raise RuntimeError(msg)
+        self._locked = False
+        if self._waiters:
+            ENGINE.wake_all(self._waiters)
+
+    def locked(self) -> bool:
+        return self._locked
+
+    __enter__ = acquire
+
+    def __exit__(self, *exc_info) -> None:
+        self.release()
+
+    def _at_fork_reinit(self) -> None:
+        self._locked = False
+        self._waiters = []
+
+
+class ThreadHandle:
+    """``_thread._ThreadHandle`` (3.13): ``join`` blocks until the thread is done."""
+
+    __slots__ = ("__weakref__", "_done", "_waiters", "ident", "owner")
+
+    def __new__(cls):
+        if not in_world() and _REAL_THREAD_HANDLE is not None:
+            return _REAL_THREAD_HANDLE()
+        return object.__new__(cls)
+
+    def __init__(self) -> None:
+        self.ident = None
+        self.owner = None
+        self._done = False
+        self._waiters: list = []
+
+    def is_done(self) -> bool:
+        return self._done
+
+    def _set_done(self) -> None:
+        self._done = True
+        if self._waiters:
+            ENGINE.wake_all(self._waiters)
+
+    def join(self, timeout: float | None = None) -> None:
+        if self._done:
+            return
+        engine = ENGINE
+        th = _lookup(getcurrent())
+        if th is not None and th is self.owner:
+            msg = "Cannot join current thread"
+            raise RuntimeError(msg)
+        if timeout is not None and timeout < 0:
+            timeout = None
+        if th is None:
+            if timeout == 0:
+                return
+            raise _cannot_wait("Thread.join")
+        deadline = None if timeout is None else engine.now + timeout
+        while not self._done:
+            if not engine.block(th, self._waiters, deadline, self):
+                return
+
+    def __repr__(self) -> str:
+        state = "done" if self._done else "running"
+        return f"<interlock ThreadHandle ident={self.ident} {state}>"
+
+
+class StartEvent:
+    """``Thread._started``: the private handshake between ``start()`` and the new thread.
+
+    In the stdlib it is an ``Event`` (a Condition on a lock): about ten lock
+    operations per thread start that no other thread can see. Modelled as one
+    primitive, a start costs one scheduling point (in ``start``) plus, if the
+    parent gets there first, one block until the child runs: the same orders
+    of everything a subject can observe, at a fraction of the steps.
+    """
+
+    __slots__ = ("__weakref__", "_flag", "_waiters", "owner")
+
+    def __init__(self, owner=None) -> None:
+        self._flag = False
+        self._waiters: list = []
+        self.owner = owner
+
+    def is_set(self) -> bool:
+        return self._flag
+
+    isSet = is_set
+
+    def set(self) -> None:
+        self._flag = True
+        if self._waiters:
+            ENGINE.wake_all(self._waiters)
+
+    def clear(self) -> None:
+        self._flag = False
+
+    def wait(self, timeout: float | None = None) -> bool:
+        if self._flag:
+            return True
+        th = _lookup(getcurrent())
+        if th is None:
+            raise _cannot_wait("Thread.start")
+        engine = ENGINE
+        deadline = None if timeout is None else engine.now + max(timeout, 0)
+        while not self._flag:
+            if not engine.block(th, self._waiters, deadline, self):
+                return self._flag
+        return True
+
+    def _at_fork_reinit(self) -> None:
+        self._flag = False
+        self._waiters = []
+
+
+class SilentRLock:
+    """A re-entrant lock that is never a scheduling point.
+
+    For internal bookkeeping locks that CPython does not have in C either
+    (``_threading_local``'s per-local lock): one greenlet runs at a time and the
+    sections they guard reach no scheduling point, so taking them changes nothing.
+    """
+
+    __slots__ = ()
+
+    def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
+        return True
+
+    def release(self) -> None:
+        return None
+
+    def __enter__(self) -> bool:
+        return True
+
+    def __exit__(self, *exc_info) -> None:
+        return None
+
+
+class SimpleQueue:
+    """``queue.SimpleQueue`` (``_queue.SimpleQueue`` in C): put never blocks; get may.
+
+    Both are scheduling points; ``empty``/``qsize`` are plain reads, as in C.
+    """
+
+    __slots__ = ("__weakref__", "_getters", "_items")
+
+    def __new__(cls):
+        if not in_world():
+            return _REAL_SIMPLE_QUEUE()
+        return object.__new__(cls)
+
+    def __init__(self) -> None:
+        self._items: deque = deque()
+        self._getters: list = []
+
+    def put(self, item, block: bool = True, timeout: float | None = None) -> None:
+        self._items.append(item)
+        if self._getters:
+            ENGINE.wake_all(self._getters)
+        th = _lookup(getcurrent())
+        if th is not None:
+            ENGINE._schedule(th, True)
+
+    def put_nowait(self, item) -> None:
+        self.put(item, block=False)
+
+    def get(self, block: bool = True, timeout: float | None = None):
+        engine = ENGINE
+        th = _lookup(getcurrent())
+        deadline = None
+        if block and timeout is not None:
+            if timeout < 0:
+                msg = "'timeout' must be a non-negative number"
+                raise ValueError(msg)
+        if th is None:
+            if self._items:
+                return self._items.popleft()
+            if not block or timeout is not None:
+                raise _Empty
+            raise _cannot_wait("SimpleQueue.get")
+        if block and timeout is not None:
+            deadline = engine.now + timeout
+        engine._schedule(th, True)
+        while True:
+            if self._items:
+                return self._items.popleft()
+            if not block:
+                raise _Empty
+            if not engine.block(th, self._getters, deadline, self) and not self._items:
+                raise _Empty
+
+    def get_nowait(self):
+        return self.get(block=False)
+
+    def empty(self) -> bool:
+        return not self._items
+
+    def qsize(self) -> int:
+        return len(self._items)
+
+    __class_getitem__ = classmethod(lambda cls, item: cls)
+

@@ -1,0 +1,304 @@
+"""What each thread is doing, and why a run could not go on: built only when reporting.
+
+"Where" is the innermost frame of the subject's own code (outside the stdlib
+and outside interlock's machinery); the "operation" is the outermost library
+frame that frame called (``Queue.get``, ``Thread.join``, ``Lock.acquire``).
+The cause of a deadlock is derived from the wait-for relation, the same way
+for every subject: a cycle of lock holders or joins, a chain of joins ending
+at a blocked thread, or a thread waiting for a signal no live thread can send.
+"""
+
+from __future__ import annotations
+
+import os
+import sysconfig
+from pathlib import Path
+
+from ...models import ThreadState
+from ._primitives import Lock, SimpleQueue, StartEvent, ThreadHandle, TstateLock
+
+__all__ = ["diagnose", "spin_state", "thread_state"]
+
+_HERE = str(Path(__file__).resolve().parent)
+_PACKAGE = str(Path(__file__).resolve().parents[2])
+_SUBJECT_DIRS = (os.path.join(_PACKAGE, "implementations"),)
+_STDLIB = tuple(
+    {str(Path(p).resolve()) for p in (sysconfig.get_paths()["stdlib"], sysconfig.get_paths()["platstdlib"])}
+)
+_KIND: dict[str, bool] = {}
+
+# The stdlib's private class names, as a reader knows them.
+_CLASS_NAMES = {"_RLock": "RLock", "_PySimpleQueue": "SimpleQueue", "TstateLock": "Thread"}
+
+# What a thread blocked in an operation waits for someone else to do.
+_VERBS = {
+    "Queue.get": "put an item",
+    "SimpleQueue.get": "put an item",
+    "Queue.put": "take an item",
+    "Queue.join": "call task_done()",
+    "Event.wait": "set the event",
+    "Condition.wait": "notify it",
+    "Condition.wait_for": "notify it",
+    "Semaphore.acquire": "release it",
+    "BoundedSemaphore.acquire": "release it",
+    "Barrier.wait": "reach the barrier",
+    "Lock.acquire": "release the lock",
+    "RLock.acquire": "release the lock",
+    "Future.result": "finish the future",
+}
+
+
+def _is_library(filename: str) -> bool:
+    """True for stdlib and interlock machinery frames; False for the subject's code."""
+    known = _KIND.get(filename)
+    if known is not None:
+        return known
+    if filename.startswith("<"):
+        kind = True
+    else:
+        path = str(Path(filename).resolve())
+        in_stdlib = any(path.startswith(p + os.sep) for p in _STDLIB) and "site-packages" not in path
+        in_interlock = path.startswith(_PACKAGE + os.sep) and not any(
+            path.startswith(d + os.sep) for d in _SUBJECT_DIRS
+        )
+        kind = in_stdlib or in_interlock or "greenlet" in Path(path).parts
+    _KIND[filename] = kind
+    return kind
+
+
+def _frames(frame) -> list:
+    """Innermost first."""
+    out = []
+    while frame is not None:
+        out.append(frame)
+        frame = frame.f_back
+    return out
+
+
+def _op_name(frame) -> str:
+    code = frame.f_code
+    name = code.co_name
+    if frame.f_code.co_filename.startswith(_HERE) and name in ("sleep",):
+        return "time.sleep"
+    try:
+        self = frame.f_locals.get("self")
+    except Exception:  # noqa: BLE001 - a frame we cannot introspect
+        self = None
+    if self is not None:
+        for cls in type(self).__mro__:
+            attr = cls.__dict__.get(name)
+            if getattr(attr, "__code__", None) is code:
+                label = _CLASS_NAMES.get(cls.__name__, cls.__name__)
+                if name == "__enter__":
+                    name = "acquire"
+                return f"{label}.{name}"
+    module = frame.f_globals.get("__name__", "?")
+    return f"{module}.{name}"
+
+
+def _where(frame) -> str:
+    return f"{os.path.basename(frame.f_code.co_filename)}:{frame.f_lineno} in {frame.f_code.co_name}"
+
+
+def _locate(top_frame) -> tuple[str | None, str | None, object, tuple[str, ...]]:
+    """(where, operation, the operation's self, subject stack outer-to-inner) from a frame."""
+    frames = _frames(top_frame)
+    where = op = None
+    op_self = None
+    stack = tuple(_where(f) for f in reversed(frames) if not _is_library(f.f_code.co_filename))
+    for i, f in enumerate(frames):
+        if not _is_library(f.f_code.co_filename):
+            where = _where(f)
+            if i > 0:
+                op_frame = frames[i - 1]
+                op = _op_name(op_frame)
+                try:
+                    op_self = op_frame.f_locals.get("self")
+                except Exception:  # noqa: BLE001
+                    op_self = None
+            break
+    if where is None and frames:
+        op = _op_name(frames[-1])
+    return where, op, op_self, stack
+
+
+def _name(th) -> str:
+    return th.name if th is not None else "?"
+
+
+def _detail(op: str | None, op_self, th, engine) -> str:
+    """Text after the operation: what it waits for, from the objects themselves."""
+    what = th.what
+    if what == "sleep":
+        return f"until t={th.deadline:.3f}s"
+    if isinstance(what, (TstateLock, ThreadHandle)):
+        return f"waits for {_name(what.owner)} to end"
+    if isinstance(what, SimpleQueue):
+        return "queue empty"
+    if isinstance(what, StartEvent):
+        return f"waits for {what.owner.name} to start"
+    try:
+        if op in ("Queue.get", "Queue.put", "Queue.join") and op_self is not None:
+            if op == "Queue.join":
+                return f"{op_self.unfinished_tasks} unfinished task(s)"
+            size = op_self._qsize()
+            return "queue empty" if op == "Queue.get" else f"queue full ({size} of {op_self.maxsize})"
+        if op == "RLock.acquire" and op_self is not None:
+            owner = engine._threads.get(op_self._owner)
+            return f"held by {_name(owner)}"
+        if op == "Semaphore.acquire" or op == "BoundedSemaphore.acquire":
+            return f"value {op_self._value}"
+        if op == "Barrier.wait":
+            return f"{op_self.n_waiting} of {op_self.parties} waiting"
+    except Exception:  # noqa: BLE001 - a subject's subclass with other fields
+        return ""
+    if isinstance(what, Lock) and op in (None, "Lock.acquire"):
+        holder = what._holder
+        if holder is None:
+            return "held (taken outside any controlled thread)"
+        return f"held by {holder.name}" + (", which has ended" if holder.done else "")
+    return ""
+
+
+def thread_state(th, engine) -> ThreadState:
+    """One thread's state for a report (the thread is suspended, not running)."""
+    daemon = th.daemon
+    if th.obj is not None:
+        daemon = bool(getattr(th.obj, "_daemonic", daemon))
+    if th.done:
+        return ThreadState(th.name, alive=False, daemon=daemon)
+    frame = th.glet.gr_frame if th.glet is not None and th.started else None
+    if frame is None:
+        return ThreadState(th.name, alive=True, daemon=daemon, waiting_on=None, where="(not started yet)")
+    where, op, op_self, stack = _locate(frame)
+    waiting = None
+    if th.blocked:
+        if th.what == "sleep":
+            op = "time.sleep" if op in (None, "time.sleep") else op
+        detail = _detail(op, op_self, th, engine)
+        waiting = f"{op or 'blocked'}: {detail}" if detail else (op or "blocked")
+        if th.deadline is not None and th.what != "sleep":
+            waiting += f" (timeout at t={th.deadline:.3f}s)"
+    return ThreadState(th.name, alive=True, daemon=daemon, waiting_on=waiting, where=where, stack=stack)
+
+
+def spin_state(th, frame, engine) -> ThreadState:
+    """The state of the thread caught running too long, from the frame it was in."""
+    where, op, _, stack = _locate(frame)
+    inside = f" (inside {op})" if op else ""
+    return ThreadState(
+        th.name,
+        alive=True,
+        daemon=th.daemon,
+        waiting_on=f"running without a scheduling point{inside}",
+        where=where,
+        stack=stack,
+    )
+
+
+def _edge(th, engine):
+    """The thread ``th`` waits for, when that is a single thread (lock holder, joined thread)."""
+    what = th.what
+    if isinstance(what, (TstateLock, ThreadHandle)):
+        return what.owner
+    if isinstance(what, Lock) and what._holder is not None:
+        return what._holder
+    return None
+
+
+def _op_of(state: ThreadState) -> str:
+    return (state.waiting_on or "").split(":")[0].split(" (")[0]
+
+
+def _at(state: ThreadState) -> str:
+    return f" at {state.where}" if state.where else ""
+
+
+def _deadlock_cause(states: dict, threads: dict, engine) -> str:
+    live = [th for th in threads.values() if not th.done]
+    exited = [th for th in threads.values() if th.done]
+    # A cycle in "waits for": each thread has at most one edge, so walk.
+    for start in live:
+        seen: list = []
+        node = start
+        while node is not None and not node.done and node not in seen:
+            seen.append(node)
+            node = _edge(node, engine)
+        if node is not None and node in seen:
+            cycle = seen[seen.index(node) :]
+            parts = [
+                f"{th.name} waits for {_edge(th, engine).name} in {_op_of(states[th.tid])}{_at(states[th.tid])}"
+                for th in cycle
+            ]
+            return "Cycle: " + "; ".join(parts) + "."
+    # A chain from the main thread (or the first blocked thread) to the thread it ends at.
+    first = threads.get(1)
+    if first is None or first.done:
+        first = live[0]
+    chain = [first]
+    while True:
+        nxt = _edge(chain[-1], engine)
+        if nxt is None or nxt in chain:
+            break
+        chain.append(nxt)
+    sentences = []
+    for th, nxt in zip(chain, chain[1:]):
+        s = states[th.tid]
+        sentences.append(f"{th.name} waits in {_op_of(s)} for {nxt.name}{_at(s)}")
+    root = chain[-1]
+    rs = states[root.tid]
+    if root.done:
+        sentences.append(f"{root.name} has ended without releasing what it held")
+    else:
+        op = _op_of(rs)
+        verb = _VERBS.get(op, "wake it")
+        others = len(live) - 1
+        gone = ", ".join(th.name for th in exited[:4]) + (", ..." if len(exited) > 4 else "")
+        who = (
+            f"{len(exited)} thread(s) have exited ({gone})" if exited else "no thread has exited"
+        ) + (f" and the other {others} are blocked too" if others else "")
+        what = rs.waiting_on or op
+        holder = _edge(root, engine)
+        if holder is not None and holder.done:
+            sentences.append(
+                f"{root.name} is blocked in {what}{_at(rs)}: {holder.name} acquired the lock and "
+                "ended without releasing it"
+            )
+        else:
+            sentences.append(f"{root.name} is blocked in {what}{_at(rs)}; no live thread can {verb}: {who}")
+    return "; ".join(sentences) + "."
+
+
+def diagnose(reason, detail, states, threads, *, main_done: bool, now: float, grace: float) -> str:
+    """One paragraph: why the run stopped, and what every relevant thread was doing."""
+    from ._engine import DEADLOCK, SPIN, STEP_BUDGET, TIMEOUT
+
+    engine = None
+    by_tid = dict(zip(sorted(threads), states))  # the engine snapshots every thread in id order
+    alive = [s for s in states if s.alive]
+    if main_done:
+        parts = []
+        for s in alive:
+            flag = " (daemon: killed at exit)" if s.daemon else ""
+            if reason == TIMEOUT:
+                doing = (
+                    f"still {s.waiting_on or 'running'}{_at(s)} {grace:g}s of virtual time after "
+                    "download_all returned"
+                )
+            elif reason in (SPIN, STEP_BUDGET):
+                doing = f"never stopped ({detail}){_at(s)}"
+            else:
+                doing = f"blocked forever in {s.waiting_on or 'an unknown wait'}{_at(s)}"
+            hang = "" if s.daemon else ": the process would hang at exit"
+            parts.append(f"{s.name}{flag} {doing}{hang}")
+        return "Left behind after download_all returned: " + "; ".join(parts) + "."
+    if reason == DEADLOCK:
+        return "Deadlock: no thread can run and no timer is pending. " + _deadlock_cause(by_tid, threads, engine)
+    listing = "; ".join(f"{s.name}: {s.waiting_on or 'runnable'}{_at(s)}" for s in alive)
+    if reason == TIMEOUT:
+        return f"Timeout: {detail} before download_all returned (now t={now:.3f}s). Threads: {listing}."
+    if reason == SPIN:
+        return f"Spin: {detail}. Threads: {listing}."
+    if reason == STEP_BUDGET:
+        return f"Step budget: {detail} before download_all returned (a livelock?). Threads: {listing}."
+    return f"{reason}: {detail}. Threads: {listing}."
