@@ -10,6 +10,7 @@ deterministic, and given a replay token.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import time
 from collections.abc import Callable, Iterable
@@ -199,6 +200,15 @@ class Verifier:
         if scenarios is None:
             scenarios = builtin_scenarios()
         scenarios = sorted(scenarios, key=_size_key)
+        with self._session():
+            return self._verify(subject, scenarios, generate, started)
+
+    def _session(self):
+        """Under the controlled runtime, keep the patches installed for a whole subject."""
+        session = getattr(self.runtime, "session", None)
+        return session() if session is not None else contextlib.nullcontext()
+
+    def _verify(self, subject: Subject, scenarios: list[Scenario], generate: bool, started: float) -> SubjectReport:
         found: dict[str, Found] = {}
         runs = 0
         notes: list[str] = []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import _thread
+import ast
 import os
 import queue
 import re
@@ -17,7 +18,13 @@ import pytest
 from interlock.errors import InterlockError
 from interlock.models import Scenario, TaskSpec
 from interlock.models.record import DEADLOCK, RAISED, RETURNED, TIMEOUT
-from interlock.runtime._threads_inspect import is_library_file, view_thread
+from interlock.runtime._threads_inspect import (
+    _call_can_end_alone,
+    _Parked,
+    _parse_statement,
+    is_library_file,
+    view_thread,
+)
 from interlock.runtime.threads import ThreadsRuntime
 from interlock.subjects import Subject
 
@@ -380,10 +387,41 @@ class TestIsolation:
         assert any("parent-helper" in note for note in record.notes)
 
     @pytest.mark.timeout(30)
+    @pytest.mark.parametrize("fn", [semaphore_pool, hogs_the_gil], ids=["reported", "killed"])
+    def test_child_is_always_reaped_and_no_fd_is_left_open(self, monkeypatch, fn):
+        forked = []
+        real_fork = os.fork
+
+        def spy():
+            pid = real_fork()
+            if pid:
+                forked.append(pid)
+            return pid
+
+        monkeypatch.setattr(os, "fork", spy)
+        fds_before = sorted(os.listdir("/proc/self/fd")) if os.path.isdir("/proc/self/fd") else []
+        runtime = ThreadsRuntime(min_budget=0.05, margin=0.2)
+        runtime.run(subject(fn), scenario(1, budget=1.0))
+        (pid,) = forked
+        with pytest.raises(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)  # already reaped: no zombie
+        if fds_before:
+            assert sorted(os.listdir("/proc/self/fd")) == fds_before
+
+    @pytest.mark.timeout(30)
     def test_no_fork_is_a_clear_error(self, monkeypatch):
         monkeypatch.delattr(os, "fork")
         with pytest.raises(InterlockError, match=r"needs os\.fork\(\)"):
             ThreadsRuntime().run(subject(semaphore_pool), scenario(1))
+
+    @pytest.mark.timeout(30)
+    def test_failed_fork_is_a_clear_error(self, monkeypatch):
+        def no_more_processes():
+            raise BlockingIOError(11, "Resource temporarily unavailable")
+
+        monkeypatch.setattr(os, "fork", no_more_processes)
+        with pytest.raises(InterlockError, match=r"could not fork a child for subject 'spins'"):
+            ThreadsRuntime().run(subject(spins), scenario(1))
 
 
 class TestSettings:
@@ -501,3 +539,39 @@ class TestViewThread:
         assert is_library_file(threading.__file__)
         assert is_library_file(ThreadsRuntime.run.__code__.co_filename)
         assert not is_library_file(__file__)
+
+
+class TestCallArguments:
+    """A C call's own arguments say whether it can end without another thread."""
+
+    @pytest.mark.parametrize(
+        ("source", "ends_alone"),
+        [
+            ("lock.acquire()", False),
+            ("lock.acquire(True)", False),
+            ("lock.acquire(False)", True),
+            ("lock.acquire(True, 5)", True),
+            ("lock.acquire(True, -1)", False),
+            ("lock.acquire(timeout=-1)", False),
+            ("lock.acquire(blocking=False)", True),
+            ("inbox.get(block=True)", False),
+            ("inbox.get(True, None)", False),
+            ("inbox.get(timeout=delay)", True),  # not a literal: assume it is a timeout
+            ("inbox.put(item, True, 1.5)", True),
+            ("worker.join()", False),
+            ("worker.join(delay)", True),
+        ],
+    )
+    def test_timeouts_and_non_blocking_modes(self, source, ends_alone):
+        node = ast.parse(source, mode="eval").body
+        assert _call_can_end_alone(_Parked(node.func.attr, None, node)) is ends_alone
+
+    @pytest.mark.parametrize(
+        "line",
+        ["with lock:  # a comment", "elif inbox.get():", "return [inbox.get()]", "x = 1"],
+    )
+    def test_a_line_parses_alone(self, line):
+        assert _parse_statement(line) is not None
+
+    def test_an_unparsable_line_is_none(self):
+        assert _parse_statement("else:") is None

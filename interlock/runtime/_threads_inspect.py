@@ -266,12 +266,24 @@ def _parked(frame: FrameType) -> _Parked | None:
 # --- does the wait have a way out by itself? ---------------------------------------
 
 
+def _literal(node: ast.AST) -> object:
+    """The value of a literal argument (``None``, ``False``, ``-1``), else ``_MISSING``."""
+    try:
+        return ast.literal_eval(node)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return _MISSING
+
+
 def _is_false(node: ast.AST) -> bool:
-    return isinstance(node, ast.Constant) and node.value is False
+    return _literal(node) is False
 
 
 def _is_no_timeout(node: ast.AST) -> bool:
-    return isinstance(node, ast.Constant) and (node.value is None or node.value == -1)
+    # None, or a negative number: ``Lock.acquire(True, -1)`` waits forever.
+    value = _literal(node)
+    if value is None:
+        return True
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0
 
 
 # Where the timeout sits among positional arguments, per method (``acquire(blocking, timeout)``).
@@ -291,9 +303,7 @@ def _call_can_end_alone(parked: _Parked) -> bool:
     for keyword in node.keywords:
         if keyword.arg == "timeout" and not _is_no_timeout(keyword.value):
             return True
-        if keyword.arg in ("block", "blocking") and not (
-            isinstance(keyword.value, ast.Constant) and keyword.value.value is True
-        ):
+        if keyword.arg in ("block", "blocking") and _literal(keyword.value) is not True:
             return True
     name = _RENAMED.get(parked.callee, parked.callee)
     at = _TIMEOUT_POSITION.get(name)

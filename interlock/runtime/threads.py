@@ -102,7 +102,13 @@ class ThreadsRuntime:
         deadline_after = plan.budget + plan.grace + self.margin
         read_fd, write_fd = os.pipe()
         started = time.monotonic()
-        pid = _fork()
+        try:
+            pid = _fork()
+        except OSError as exc:
+            os.close(read_fd)
+            os.close(write_fd)
+            msg = f"the threads runtime could not fork a child for subject {subject.name!r}: {exc}"
+            raise InterlockError(msg) from exc
         if pid == 0:  # the child: never returns
             os.close(read_fd)
             child_main(subject, scenario, plan, write_fd)
