@@ -50,8 +50,8 @@ BREAKS = {
     ),
     "no_deadlock": (
         "A failed download raises out of run() before task_done(), so in_queue.join() "
-        "never returns and the caller waits for ever. (The exception also kills the "
-        "worker, but download_all itself raises nothing, so no_crash holds.)"
+        "never returns and the caller waits for ever. The exception also kills the "
+        "worker, but download_all itself raises nothing, so no_crash holds."
     ),
 }
 # The race of defect 1 needs a thread switch between empty() and get().
