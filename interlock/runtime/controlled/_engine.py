@@ -19,7 +19,6 @@ import heapq
 import itertools
 import math
 import signal
-import sys
 import threading
 import time
 from bisect import insort
@@ -220,6 +219,7 @@ class Engine:
         self._thread_errors: list[Crash] = []
         self._spin_state: ThreadState | None = None
         self._spin_tid = -1
+        self._killing_since: float | None = None
         self._steps_at_tick = -1
         self._limit = math.inf
 
@@ -406,11 +406,10 @@ class Engine:
             th.handle._set_done()
         if th.tid in self._runnable:
             self._runnable.remove(th.tid)
-        if th is self._main and not self._main_done:
+        if th is self._main and not self._main_done and not self.aborting:
             self._main_done = True
-            if not self.aborting:
-                self._limit = min(self._limit, self.now + self._grace)
-                self._at_return = self._snapshot(alive_only=True)
+            self._limit = min(self._limit, self.now + self._grace)
+            self._at_return = self._snapshot(alive_only=True)
 
     # -- a run ----------------------------------------------------------------------
 
@@ -443,15 +442,38 @@ class Engine:
         with self.session():
             self._running = True
             try:
-                return self._run(fn, args, kwargs or {}, strategy, max_steps, time_limit, grace,
-                                 spin_limit, main_name, setup, wall0)
+                return self._run(
+                    fn,
+                    args,
+                    kwargs or {},
+                    strategy,
+                    max_steps,
+                    time_limit,
+                    grace,
+                    spin_limit,
+                    main_name,
+                    setup,
+                    wall0,
+                )
             finally:
                 self._running = False
                 _primitives.install(None)
                 self._patches.end_run()
 
-    def _run(self, fn, args, kwargs, strategy, max_steps, time_limit, grace, spin_limit,
-             main_name, setup, wall0) -> Execution:
+    def _run(
+        self,
+        fn,
+        args,
+        kwargs,
+        strategy,
+        max_steps,
+        time_limit,
+        grace,
+        spin_limit,
+        main_name,
+        setup,
+        wall0,
+    ) -> Execution:
         self._reset()
         self._strategy = strategy
         self._max_steps = max_steps
@@ -559,10 +581,12 @@ class Engine:
             for _ in range(3):  # a subject that swallows Aborted gets two more
                 if th.done or glet.dead:
                     break
+                self._killing_since = _real_perf_counter()
                 try:
                     glet.throw(Aborted("run stopped"))
                 except BaseException:  # noqa: BLE001,S110 - dying subject code; nothing to report to
                     pass
+                self._killing_since = None
             if not th.done:
                 # It would not die: keep it from being collected (and thrown into) later.
                 _GRAVEYARD.append(glet)
@@ -576,9 +600,23 @@ class Engine:
     def _tick(self, frame, raise_it: bool = True) -> None:
         """Called every watchdog tick: a run that made no step for ``spin_limit`` real
         seconds is stuck in one step (a spin loop or an unmodelled blocking call)."""
-        if not self._running or self.aborting or self._stop_reason is not None:
+        if not self._running:
             return
         now = _real_perf_counter()
+        if self.aborting or self._stop_reason is not None:
+            # While threads are being stopped, one may block in a real (unmodelled) lock
+            # held by another greenlet in a ``finally``: interrupt it too.
+            since = self._killing_since
+            if (
+                raise_it
+                and since is not None
+                and now - since >= self._spin_limit
+                and self.current()
+            ):
+                self._killing_since = now
+                msg = "stuck while being stopped (blocked in something not modelled)"
+                raise Aborted(msg)
+            return
         if self.steps != self._steps_at_tick:
             self._steps_at_tick = self.steps
             self._progress_at = now
@@ -593,11 +631,17 @@ class Engine:
             self._spin_tid = th.tid
         else:
             # From another OS thread: the running greenlet is the started one without a frame.
-            running = [t for t in self._threads.values() if not t.done and t.glet and t.glet.gr_frame is None]
+            running = [
+                t
+                for t in self._threads.values()
+                if not t.done and t.glet and t.glet.gr_frame is None
+            ]
             if not running:
                 return
             th = running[0]
-            self._spin_state = ThreadState(th.name, daemon=th.daemon, waiting_on="running without a scheduling point")
+            self._spin_state = ThreadState(
+                th.name, daemon=th.daemon, waiting_on="running without a scheduling point"
+            )
             self._spin_tid = th.tid
         self._stop_reason = SPIN
         self._stop_detail = (

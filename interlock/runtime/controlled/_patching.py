@@ -332,7 +332,11 @@ class Patches:
         if self._installed:
             return
         for owner, name, value in self._swaps():
-            previous = owner.__dict__.get(name, _MISSING) if isinstance(owner, type) else getattr(owner, name, _MISSING)
+            previous = (
+                owner.__dict__.get(name, _MISSING)
+                if isinstance(owner, type)
+                else getattr(owner, name, _MISSING)
+            )
             self._saved.append((owner, name, previous))
             setattr(owner, name, value)
         # Per-run values get their own save slots so uninstall restores the originals.

@@ -165,7 +165,9 @@ class Lock:
 
     def __repr__(self) -> str:
         state = "locked" if self._locked else "unlocked"
-        return f"<{state} {type(self).__module__}.{type(self).__qualname__} object at {id(self):#x}>"
+        return (
+            f"<{state} {type(self).__module__}.{type(self).__qualname__} object at {id(self):#x}>"
+        )
 
 
 class TstateLock:
@@ -407,4 +409,3 @@ class SimpleQueue:
         return len(self._items)
 
     __class_getitem__ = classmethod(lambda cls, item: cls)
-

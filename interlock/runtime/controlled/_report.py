@@ -23,7 +23,10 @@ _HERE = str(Path(__file__).resolve().parent)
 _PACKAGE = str(Path(__file__).resolve().parents[2])
 _SUBJECT_DIRS = (os.path.join(_PACKAGE, "implementations"),)
 _STDLIB = tuple(
-    {str(Path(p).resolve()) for p in (sysconfig.get_paths()["stdlib"], sysconfig.get_paths()["platstdlib"])}
+    {
+        str(Path(p).resolve())
+        for p in (sysconfig.get_paths()["stdlib"], sysconfig.get_paths()["platstdlib"])
+    }
 )
 _KIND: dict[str, bool] = {}
 
@@ -57,7 +60,9 @@ def _is_library(filename: str) -> bool:
         kind = True
     else:
         path = str(Path(filename).resolve())
-        in_stdlib = any(path.startswith(p + os.sep) for p in _STDLIB) and "site-packages" not in path
+        in_stdlib = (
+            any(path.startswith(p + os.sep) for p in _STDLIB) and "site-packages" not in path
+        )
         in_interlock = path.startswith(_PACKAGE + os.sep) and not any(
             path.startswith(d + os.sep) for d in _SUBJECT_DIRS
         )
@@ -97,7 +102,9 @@ def _op_name(frame) -> str:
 
 
 def _where(frame) -> str:
-    return f"{os.path.basename(frame.f_code.co_filename)}:{frame.f_lineno} in {frame.f_code.co_name}"
+    return (
+        f"{os.path.basename(frame.f_code.co_filename)}:{frame.f_lineno} in {frame.f_code.co_name}"
+    )
 
 
 def _locate(top_frame) -> tuple[str | None, str | None, object, tuple[str, ...]]:
@@ -142,7 +149,9 @@ def _detail(op: str | None, op_self, th, engine) -> str:
             if op == "Queue.join":
                 return f"{op_self.unfinished_tasks} unfinished task(s)"
             size = op_self._qsize()
-            return "queue empty" if op == "Queue.get" else f"queue full ({size} of {op_self.maxsize})"
+            return (
+                "queue empty" if op == "Queue.get" else f"queue full ({size} of {op_self.maxsize})"
+            )
         if op == "RLock.acquire" and op_self is not None:
             owner = engine._threads.get(op_self._owner)
             return f"held by {_name(owner)}"
@@ -154,6 +163,8 @@ def _detail(op: str | None, op_self, th, engine) -> str:
         return ""
     if isinstance(what, Lock) and op in (None, "Lock.acquire"):
         holder = what._holder
+        if holder is th:
+            return "held by this thread itself"
         if holder is None:
             return "held (taken outside any controlled thread)"
         return f"held by {holder.name}" + (", which has ended" if holder.done else "")
@@ -169,7 +180,9 @@ def thread_state(th, engine) -> ThreadState:
         return ThreadState(th.name, alive=False, daemon=daemon)
     frame = th.glet.gr_frame if th.glet is not None and th.started else None
     if frame is None:
-        return ThreadState(th.name, alive=True, daemon=daemon, waiting_on=None, where="(not started yet)")
+        return ThreadState(
+            th.name, alive=True, daemon=daemon, waiting_on=None, where="(not started yet)"
+        )
     where, op, op_self, stack = _locate(frame)
     waiting = None
     if th.blocked:
@@ -179,7 +192,9 @@ def thread_state(th, engine) -> ThreadState:
         waiting = f"{op or 'blocked'}: {detail}" if detail else (op or "blocked")
         if th.deadline is not None and th.what != "sleep":
             waiting += f" (timeout at t={th.deadline:.3f}s)"
-    return ThreadState(th.name, alive=True, daemon=daemon, waiting_on=waiting, where=where, stack=stack)
+    return ThreadState(
+        th.name, alive=True, daemon=daemon, waiting_on=waiting, where=where, stack=stack
+    )
 
 
 def spin_state(th, frame, engine) -> ThreadState:
@@ -201,7 +216,9 @@ def _edge(th, engine):
     what = th.what
     if isinstance(what, (TstateLock, ThreadHandle)):
         return what.owner
-    if isinstance(what, Lock) and what._holder is not None:
+    if isinstance(what, Lock) and what._holder is not None and what._holder is not th:
+        # A thread blocked on a lock it holds itself is Condition.wait's waiter lock:
+        # it waits for a notify, not for a thread.
         return what._holder
     return None
 
@@ -242,7 +259,7 @@ def _deadlock_cause(states: dict, threads: dict, engine) -> str:
             break
         chain.append(nxt)
     sentences = []
-    for th, nxt in zip(chain, chain[1:]):
+    for th, nxt in zip(chain, chain[1:], strict=False):
         s = states[th.tid]
         sentences.append(f"{th.name} waits in {_op_of(s)} for {nxt.name}{_at(s)}")
     root = chain[-1]
@@ -265,7 +282,9 @@ def _deadlock_cause(states: dict, threads: dict, engine) -> str:
                 "ended without releasing it"
             )
         else:
-            sentences.append(f"{root.name} is blocked in {what}{_at(rs)}; no live thread can {verb}: {who}")
+            sentences.append(
+                f"{root.name} is blocked in {what}{_at(rs)}; no live thread can {verb}: {who}"
+            )
     return "; ".join(sentences) + "."
 
 
@@ -274,7 +293,9 @@ def diagnose(reason, detail, states, threads, *, main_done: bool, now: float, gr
     from ._engine import DEADLOCK, SPIN, STEP_BUDGET, TIMEOUT
 
     engine = None
-    by_tid = dict(zip(sorted(threads), states))  # the engine snapshots every thread in id order
+    by_tid = dict(
+        zip(sorted(threads), states, strict=False)
+    )  # the engine snapshots every thread in id order
     alive = [s for s in states if s.alive]
     if main_done:
         parts = []
@@ -293,12 +314,16 @@ def diagnose(reason, detail, states, threads, *, main_done: bool, now: float, gr
             parts.append(f"{s.name}{flag} {doing}{hang}")
         return "Left behind after download_all returned: " + "; ".join(parts) + "."
     if reason == DEADLOCK:
-        return "Deadlock: no thread can run and no timer is pending. " + _deadlock_cause(by_tid, threads, engine)
+        return "Deadlock: no thread can run and no timer is pending. " + _deadlock_cause(
+            by_tid, threads, engine
+        )
     listing = "; ".join(f"{s.name}: {s.waiting_on or 'runnable'}{_at(s)}" for s in alive)
     if reason == TIMEOUT:
         return f"Timeout: {detail} before download_all returned (now t={now:.3f}s). Threads: {listing}."
     if reason == SPIN:
         return f"Spin: {detail}. Threads: {listing}."
     if reason == STEP_BUDGET:
-        return f"Step budget: {detail} before download_all returned (a livelock?). Threads: {listing}."
+        return (
+            f"Step budget: {detail} before download_all returned (a livelock?). Threads: {listing}."
+        )
     return f"{reason}: {detail}. Threads: {listing}."

@@ -55,7 +55,9 @@ class ControlledRuntime:
 
     name = "controlled"
 
-    def __init__(self, max_steps: int = 200_000, spin_limit: float = 1.0, grace: float | None = None) -> None:
+    def __init__(
+        self, max_steps: int = 200_000, spin_limit: float = 1.0, grace: float | None = None
+    ) -> None:
         if max_steps < 1:
             msg = f"'max_steps' must be >= 1 (got {max_steps!r})"
             raise ValueError(msg)
@@ -93,10 +95,14 @@ class ControlledRuntime:
             spin_limit=self.spin_limit,
             setup=make_downloader,
         )
-        return record_from(subject.name, scenario, ex, box[0] if box else FakeDownloader(scenario), outcome)
+        return record_from(
+            subject.name, scenario, ex, box[0] if box else FakeDownloader(scenario), outcome
+        )
 
 
-def record_from(name: str, scenario: Scenario, ex: Execution, downloader, outcome: SubjectOutcome) -> RunRecord:
+def record_from(
+    name: str, scenario: Scenario, ex: Execution, downloader, outcome: SubjectOutcome
+) -> RunRecord:
     """Map an engine execution onto the runtime-neutral ``RunRecord``."""
     if ex.main_done:
         kind = RETURNED if outcome.returned else RAISED

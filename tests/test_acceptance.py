@@ -1,0 +1,79 @@
+"""What the controlled scheduler must do, on every seed, within the default budget."""
+
+from __future__ import annotations
+
+import pytest
+
+from interlock.checkers import check_all
+from interlock.runtime.controlled import ControlledRuntime
+from interlock.runtime.strategies import make_strategy
+from interlock.scenarios import load_scenario
+from interlock.subjects import builtin_subjects
+from interlock.verify import Verifier
+
+SUBJECTS = builtin_subjects()
+SEEDS = range(20)
+
+
+@pytest.mark.timeout(600)
+def test_article_queue_shows_five_in_flight_on_every_seed():
+    for seed in SEEDS:
+        report = Verifier(seed=seed).verify(SUBJECTS["article_queue"], [load_scenario("tiny")])
+        verdict = next(v for v in report.verdicts if v.invariant == "max_in_flight")
+        assert not verdict.holds, seed
+        assert verdict.message.startswith("5 downloads in flight"), (seed, verdict.message)
+
+
+@pytest.mark.timeout(600)
+def test_empty_check_pool_race_and_deadlock_on_every_seed():
+    subject = SUBJECTS["empty_check_pool"]
+    for seed in SEEDS:
+        verifier = Verifier(seed=seed)
+        race = verifier.verify(subject, [load_scenario("tiny")])
+        assert "clean_shutdown" in race.broken(), seed
+        shutdown = next(v for v in race.verdicts if v.invariant == "clean_shutdown")
+        assert "blocked forever in Queue.get" in shutdown.message, shutdown.message
+        failing = verifier.verify(subject, [load_scenario("all_fail")])
+        assert "no_deadlock" in failing.broken(), seed
+
+
+@pytest.mark.timeout(900)
+def test_minus_two_is_unbounded_at_small_limits_from_generated_scenarios_on_every_seed():
+    subject = SUBJECTS["article_queue_minus_two"]
+    for seed in SEEDS:
+        report = Verifier(seed=seed).verify(subject, [], generate=True)
+        verdict = next(v for v in report.verdicts if v.invariant == "max_in_flight")
+        assert not verdict.holds, seed
+        assert "limit is 1" in verdict.message or "limit is 2" in verdict.message, verdict.message
+
+
+@pytest.mark.timeout(900)
+@pytest.mark.parametrize("name", ["article_semaphore", "end_marker_pool", "executor_map"])
+def test_no_false_alarm_across_10000_schedules(name):
+    subject = SUBJECTS[name]
+    runtime = ControlledRuntime()
+    scenarios = [load_scenario(n) for n in ("tiny", "all_fail", "limit_1", "limit_2", "limit_3", "zero_duration")]
+    with runtime.session():
+        for i in range(10_000):
+            scenario = scenarios[i % len(scenarios)]
+            strategy = make_strategy("pct" if i % 2 else "random", i)
+            strategy.new_execution()
+            record = runtime.run(subject, scenario, strategy)
+            broken = [v for v in check_all(record) if not v.holds and not v.advisory]
+            assert not broken, (i, scenario.name, broken)
+
+
+def test_same_seed_same_trace_byte_for_byte():
+    subject = SUBJECTS["article_queue"]
+    scenario = load_scenario("limit_3")
+    runtime = ControlledRuntime()
+
+    def trace(seed):
+        strategy = make_strategy("random", seed)
+        strategy.new_execution()
+        return runtime.run(subject, scenario, strategy)
+
+    first, again, other = trace(11), trace(11), trace(12)
+    assert first.trace.render() == again.trace.render()
+    assert first.decisions == again.decisions
+    assert first.decisions != other.decisions
