@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -200,8 +201,14 @@ class Verifier:
         if scenarios is None:
             scenarios = builtin_scenarios()
         scenarios = sorted(scenarios, key=_size_key)
-        with self._session():
-            return self._verify(subject, scenarios, generate, started)
+        printed = io.StringIO()
+        # The article's pattern prints; a subject's output must not garble the report.
+        with self._session(), contextlib.redirect_stdout(printed):
+            report = self._verify(subject, scenarios, generate, started)
+        lines = printed.getvalue().splitlines()
+        if lines:
+            report.notes.append(f"the subject printed {len(lines)} lines, e.g. {lines[0]!r}")
+        return report
 
     def _session(self):
         """Under the controlled runtime, keep the patches installed for a whole subject."""
@@ -336,7 +343,8 @@ class Verifier:
         strategy = ReplayStrategy(list(decisions))
         strategy.new_execution()
         try:
-            return self.run(subject, scenario, strategy)
+            with contextlib.redirect_stdout(io.StringIO()):
+                return self.run(subject, scenario, strategy)
         except NondeterministicProgram:
             return None
 

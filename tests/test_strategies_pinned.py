@@ -22,7 +22,7 @@ PROGRAM = ToyProgram.of(
 @pytest.mark.parametrize(
     ("spec", "digest"),
     [
-        ("random", "e09f932c49869898"),
+        ("random", "aaf7b0e5382dece4"),
         ("pct:1", "073888975f25d83c"),
         ("pct:3", "c3fd1b931718daa9"),
         ("exhaustive:0", "3bc85049afdcf9fd"),

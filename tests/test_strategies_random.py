@@ -1,8 +1,10 @@
-"""Seeded random walk: a fixed sequence of runs per seed, uniform over the choices."""
+"""Seeded random walk: a fixed sequence of runs per seed, with a small, fixed chance of letting time pass."""
 
 from __future__ import annotations
 
 from collections import Counter
+
+import pytest
 
 from interlock.runtime.strategies import RandomStrategy
 from interlock.runtime.strategies._toy import ToyProgram
@@ -34,7 +36,7 @@ class TestRandomStrategy:
 
     def test_known_answers_for_seed_zero(self):
         # Pins the sequence so a change of algorithm or Python shows up here.
-        strategy = RandomStrategy(0)
+        strategy = RandomStrategy(0, clock_bias=None)
         strategy.new_execution()
         assert [strategy.next_thread([0, 1, 2, 3], None) for _ in range(8)] == [
             3,
@@ -54,10 +56,22 @@ class TestRandomStrategy:
         assert set(counts) == {2, 4, 9}
         assert min(counts.values()) > 900
 
+    def test_clock_is_chosen_with_its_small_bias(self):
+        strategy = RandomStrategy(9, clock_bias=0.1)
+        strategy.new_execution()
+        counts = Counter(strategy.next_thread((0, 1, 2), 1) for _ in range(5000))
+        assert 350 < counts[0] < 650  # about 10%
+        assert counts[1] > 2000 and counts[2] > 2000
+        assert RandomStrategy(1, clock_bias=0.5).describe() == "random(clock_bias=0.5)"
+
+    def test_clock_bias_must_be_a_probability(self):
+        with pytest.raises(ValueError, match=r"'clock_bias' must be between 0 and 1 \(got 2\)"):
+            RandomStrategy(0, clock_bias=2)
+
     def test_describe(self):
         strategy = RandomStrategy(3)
         assert (strategy.name, strategy.describe(), repr(strategy)) == (
             "random",
             "random",
-            "RandomStrategy(seed=3)",
+            "RandomStrategy(seed=3, clock_bias=0.02)",
         )

@@ -81,7 +81,7 @@ class TestDivergence:
             replay.next_thread([1, 2], None)
 
     def test_program_that_ends_early_leaves_decisions_unused(self):
-        source = RandomStrategy(0)
+        source = RandomStrategy(0, clock_bias=None)
         source.new_execution()
         recorded = PROGRAM.run(source).decisions
         assert recorded == (2, 2, 2, 3, 3, 2, 1, 1, 1, 0, 1, 3)

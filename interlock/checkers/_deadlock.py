@@ -21,15 +21,19 @@ def no_deadlock(record: RunRecord) -> Verdict:
     ended = ended_urls(record.trace)
     total = len(record.scenario.tasks)
     when = record.virtual_time or record.trace.end_time()
-    reason = _first_line(record.diagnosis) or _blocked_summary(record)
+    reason = _first_line(record.diagnosis).removeprefix("Deadlock: ") or _blocked_summary(record)
     message = f"deadlock at t={at(when)} with {ended} of {total} downloads ended: {reason}"
     return Verdict(NAME, False, message, evidence=wait_for_graph(record))
 
 
 def wait_for_graph(record: RunRecord) -> tuple[str, ...]:
     """Each blocked thread, what it waits on and where, then the runtime's diagnosis."""
-    lines = [f"wait-for graph ({plural(len(record.blocked), 'thread')} blocked):"]
-    lines += [f"  {t.describe()}" for t in record.blocked]
+    alive = [t for t in record.blocked if t.alive]
+    lines = [f"wait-for graph ({plural(len(alive), 'thread')} blocked):"]
+    lines += [f"  {t.describe()}" for t in alive]
+    ended = [t.name for t in record.blocked if not t.alive]
+    if ended:
+        lines.append(f"  (ended: {', '.join(ended)})")
     if record.diagnosis:
         lines += [f"diagnosis: {line}" for line in record.diagnosis.splitlines() if line.strip()]
     return tuple(lines)
