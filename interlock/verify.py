@@ -263,6 +263,8 @@ class Verifier:
     # -- generated scenarios (Hypothesis) ----------------------------------
 
     def _generate(self, subject: Subject, found: dict[str, Found], notes: list[str]) -> int:
+        """Hypothesis looks for a scenario breaking an invariant not yet broken by a generated
+        one, and shrinks it; repeated until a search finds nothing new."""
         import random
 
         from hypothesis import HealthCheck, Phase, find, settings
@@ -270,41 +272,51 @@ class Verifier:
 
         from .scenarios.strategies import scenarios as scenario_strategy
 
-        counter = {"runs": 0, "calls": 0}
-        limit_calls = self.budget.generated + self.budget.shrink_calls
-        runs = self.budget.generated_runs
+        runs_per_scenario = self.budget.generated_runs
+        total_runs = 0
+        covered: set[str] = set()  # invariants a generated scenario already broke
+        for round_ in range(len(CHECKERS)):
+            counter = {"runs": 0, "calls": 0}
+            limit_calls = self.budget.generated + self.budget.shrink_calls
 
-        def violates(scenario: Scenario) -> bool:
-            counter["calls"] += 1
-            if counter["calls"] > limit_calls:
-                return False  # out of budget: keep the smallest counterexample so far
+            def violates(scenario: Scenario, counter=counter, limit_calls=limit_calls) -> bool:
+                counter["calls"] += 1
+                if counter["calls"] > limit_calls:
+                    return False  # out of budget: keep the smallest counterexample so far
+                local: dict[str, Found] = {}
+                counter["runs"] += self._explore(subject, scenario, runs_per_scenario, local, generated=True)
+                return any(not f.verdict.advisory and name not in covered for name, f in local.items())
+
+            try:
+                minimal = find(
+                    scenario_strategy(),
+                    violates,
+                    settings=settings(
+                        max_examples=self.budget.generated,
+                        database=None,
+                        deadline=None,
+                        phases=[Phase.generate, Phase.shrink],
+                        suppress_health_check=list(HealthCheck),
+                    ),
+                    random=random.Random(_derive_seed(self.seed, "generate", round_)),
+                )
+            except NoSuchExample:
+                total_runs += counter["runs"]
+                break
+            total_runs += counter["runs"]
             local: dict[str, Found] = {}
-            counter["runs"] += self._explore(subject, scenario, runs, local, generated=True)
-            return any(not f.verdict.advisory for f in local.values())
-
-        try:
-            minimal = find(
-                scenario_strategy(),
-                violates,
-                settings=settings(
-                    max_examples=self.budget.generated,
-                    database=None,
-                    deadline=None,
-                    phases=[Phase.generate, Phase.shrink],
-                    suppress_health_check=list(HealthCheck),
-                ),
-                random=random.Random(self.seed),
-            )
-        except NoSuchExample:
+            total_runs += self._explore(subject, minimal, runs_per_scenario, local, generated=True)
+            new = sorted(n for n, f in local.items() if not f.verdict.advisory and n not in covered)
+            if not new:
+                break
+            notes.append(f"smallest generated scenario breaking {', '.join(new)}: {minimal.describe()}")
+            covered.update(local)
+            for name, hit in local.items():
+                if name not in found:
+                    found[name] = hit
+        if not covered:
             notes.append(f"{self.budget.generated} generated scenarios: no violation")
-            return counter["runs"]
-        local: dict[str, Found] = {}
-        counter["runs"] += self._explore(subject, minimal, runs, local, generated=True)
-        notes.append(f"smallest generated counterexample: {minimal.describe()}")
-        for name, hit in local.items():
-            if name not in found:
-                found[name] = hit
-        return counter["runs"]
+        return total_runs
 
     # -- making a violation minimal, checked and replayable ---------------
 

@@ -118,6 +118,12 @@ class Patches:
         real_active_count = _REAL[("threading", "active_count")]
         Thread = threading.Thread
 
+        def current():
+            try:
+                return lookup(getcurrent())
+            except RuntimeError:  # "greenlet is being finalized": a gc callback at teardown
+                return None
+
         def get_ident() -> int:
             th = lookup(getcurrent())
             return th.tid if th is not None else real_get_ident()
@@ -127,26 +133,26 @@ class Patches:
             return th.tid if th is not None else _REAL_GET_NATIVE_ID()
 
         def monotonic() -> float:
-            return engine.now if lookup(getcurrent()) is not None else real_monotonic()
+            return engine.now if current() is not None else real_monotonic()
 
         def perf_counter() -> float:
-            return engine.now if lookup(getcurrent()) is not None else real_perf()
+            return engine.now if current() is not None else real_perf()
 
         def time_() -> float:
-            return EPOCH + engine.now if lookup(getcurrent()) is not None else real_time()
+            return EPOCH + engine.now if current() is not None else real_time()
 
         def monotonic_ns() -> int:
-            if lookup(getcurrent()) is not None:
+            if current() is not None:
                 return round(engine.now * 1e9)
             return real_monotonic_ns()
 
         def perf_counter_ns() -> int:
-            if lookup(getcurrent()) is not None:
+            if current() is not None:
                 return round(engine.now * 1e9)
             return real_perf_ns()
 
         def time_ns() -> int:
-            if lookup(getcurrent()) is not None:
+            if current() is not None:
                 return round((EPOCH + engine.now) * 1e9)
             return real_time_ns()
 
