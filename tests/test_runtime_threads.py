@@ -97,7 +97,14 @@ def leaves_a_worker_behind(urls, fetch, limit):
 
 def leaves_a_raw_thread_behind(urls, fetch, limit):
     inbox = queue.Queue()
-    _thread.start_new_thread(inbox.get, ())  # not a threading.Thread: still watched
+    running = threading.Event()
+
+    def wait_forever():
+        running.set()
+        inbox.get()
+
+    _thread.start_new_thread(wait_forever, ())  # not a threading.Thread: still watched
+    running.wait()  # a raw thread that has not started yet has no frames to see
     return [fetch(u) for u in urls]
 
 

@@ -155,9 +155,6 @@ class TestRuns:
 
         assert run_controlled(main, seed=5) == ([1, 2, 4, 8, 16], ["0", "1", "2"])
 
-    @pytest.mark.xfail(
-        reason="ThreadPool's worker handler is reported as a spin: not yet understood", strict=False
-    )
     def test_multiprocessing_thread_pool(self):
         def main():
             with ThreadPool(2) as pool:
