@@ -34,7 +34,9 @@ class KnownBug:
 KNOWN_BUGS = (
     KnownBug("article_queue", "max_in_flight", "tiny", "article_queue: 5 in flight, limit 4"),
     KnownBug("empty_check_pool", "clean_shutdown", "tiny", "empty_check_pool: empty()/get() race"),
-    KnownBug("empty_check_pool", "no_deadlock", "all_fail", "empty_check_pool: deadlock on failure"),
+    KnownBug(
+        "empty_check_pool", "no_deadlock", "all_fail", "empty_check_pool: deadlock on failure"
+    ),
     KnownBug(
         "article_queue_minus_two", "max_in_flight", None, "minus_two: unbounded at limit <= 2"
     ),
@@ -93,8 +95,12 @@ def schedules_per_second(quick: bool) -> None:
     print(f"  controlled  {controlled_rate:10.0f} /s")
     print(f"  threads     {threads_rate:10.0f} /s   (1 virtual s = 1 ms; a forked child per run)")
     print(f"  ratio       {controlled_rate / threads_rate:10.1f} x")
-    article_controlled = _median_time(lambda: check_all(run(subject, article, "random", 1)), 3 if quick else 5)
-    article_threads = _median_time(lambda: check_all(threads.run(subject, article)), 1 if quick else 3)
+    article_controlled = _median_time(
+        lambda: check_all(run(subject, article, "random", 1)), 3 if quick else 5
+    )
+    article_threads = _median_time(
+        lambda: check_all(threads.run(subject, article)), 1 if quick else 3
+    )
     print("one full run of article (500 downloads of 1-8 virtual s), wall time, median:")
     print(f"  controlled  {article_controlled * 1000:10.1f} ms")
     print(f"  threads     {article_threads * 1000:10.1f} ms")
@@ -193,7 +199,9 @@ def detection(quick: bool, seeds: int) -> None:
     budget = 1.0
     specs = ("random", "pct", "exhaustive", "threads")
     seeds = min(seeds, 5) if quick else seeds
-    print(f"time to first violation (median over {seeds} seeds, budget {budget:.0f} s each) and detection rate:")
+    print(
+        f"time to first violation (median over {seeds} seeds, budget {budget:.0f} s each) and detection rate:"
+    )
     print(f"  {'bug':<40}" + "".join(f"{s:>20}" for s in specs))
     for bug in KNOWN_BUGS:
         cells = []

@@ -27,7 +27,9 @@ def _positive(kind: str):
         try:
             value = int(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"{kind} must be a whole number (got {text!r})") from None
+            raise argparse.ArgumentTypeError(
+                f"{kind} must be a whole number (got {text!r})"
+            ) from None
         if value < (0 if kind == "--generated" else 1):
             bound = 0 if kind == "--generated" else 1
             raise argparse.ArgumentTypeError(f"{kind} must be >= {bound} (got {value})")
@@ -57,9 +59,13 @@ def _build_parser() -> argparse.ArgumentParser:
         help="a named scenario or a .toml file (repeatable; default: every named one plus generated ones)",
     )
     verify.add_argument("--runs", type=_positive("--runs"), help="schedules per scenario")
-    verify.add_argument("--seed", type=int, default=0, help="seed for schedules and generated scenarios")
     verify.add_argument(
-        "--generated", type=_positive("--generated"), help="how many generated scenarios to try (0: none)"
+        "--seed", type=int, default=0, help="seed for schedules and generated scenarios"
+    )
+    verify.add_argument(
+        "--generated",
+        type=_positive("--generated"),
+        help="how many generated scenarios to try (0: none)",
     )
     verify.add_argument(
         "--runtime",
@@ -78,7 +84,9 @@ def _build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="exit 0 when each subject breaks exactly the invariants it declares (BREAKS), else 1",
     )
-    verify.add_argument("--timeline", action="store_true", help="print a timeline for every violation")
+    verify.add_argument(
+        "--timeline", action="store_true", help="print a timeline for every violation"
+    )
     verify.add_argument(
         "--progress",
         action=argparse.BooleanOptionalAction,
@@ -148,7 +156,11 @@ def _verify(args) -> int:
     from .subjects import builtin_subjects, load_target
     from .verify import Budget, Verifier
 
-    subjects = [load_target(t) for t in args.targets] if args.targets else list(builtin_subjects().values())
+    subjects = (
+        [load_target(t) for t in args.targets]
+        if args.targets
+        else list(builtin_subjects().values())
+    )
     scenarios = [load_scenario(s) for s in args.scenario] if args.scenario else None
     show_progress = sys.stderr.isatty() if args.progress is None else args.progress
 
@@ -157,11 +169,15 @@ def _verify(args) -> int:
             print(f"interlock: {message}", file=sys.stderr, flush=True)
 
     budget = Budget(runs=args.runs, generated=args.generated)
-    verifier = Verifier(args.runtime, seed=args.seed, strategy=args.strategy, budget=budget, progress=progress)
+    verifier = Verifier(
+        args.runtime, seed=args.seed, strategy=args.strategy, budget=budget, progress=progress
+    )
     reports = []
     for index, subject in enumerate(subjects, 1):
         progress(f"[{index}/{len(subjects)}] {subject.name}")
-        reports.append(verifier.verify(subject, scenarios, generate=None if scenarios is None else False))
+        reports.append(
+            verifier.verify(subject, scenarios, generate=None if scenarios is None else False)
+        )
     if args.json:
         print(render_json(reports))
     else:

@@ -30,7 +30,9 @@ __all__ = ["InterlockFixture"]
 SEED_HELP = "seed for interlock's schedules and generated scenarios (default 0)"
 RUNS_HELP = "schedules interlock tries per scenario (default: the runtime's own)"
 RUNTIME_HELP = "interlock runtime: controlled (default) or threads"
-GENERATED_HELP = "generated scenarios interlock tries when none are named (default: the runtime's own)"
+GENERATED_HELP = (
+    "generated scenarios interlock tries when none are named (default: the runtime's own)"
+)
 
 _SETTINGS = {
     # name: (help, parse)
@@ -44,7 +46,9 @@ _SETTINGS = {
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("interlock", "concurrency verification with interlock")
     for name, (help_text, _) in _SETTINGS.items():
-        group.addoption(f"--interlock-{name}", dest=f"interlock_{name}", default=None, help=help_text)
+        group.addoption(
+            f"--interlock-{name}", dest=f"interlock_{name}", default=None, help=help_text
+        )
         parser.addini(f"interlock_{name}", help_text, default=None)
 
 
@@ -105,7 +109,9 @@ class InterlockFixture:
         budget = Budget(runs=self.runs, generated=self.generated)
         return Verifier(self.runtime, seed=self.seed, budget=budget)
 
-    def verify(self, target: str | Callable, scenarios: Sequence[str | Scenario] | None = None) -> SubjectReport:
+    def verify(
+        self, target: str | Callable, scenarios: Sequence[str | Scenario] | None = None
+    ) -> SubjectReport:
         """Judge ``target`` (a built-in name, a module:function string, or a function)."""
         subject = _subject(target)
         chosen = None if scenarios is None else [_scenario(s) for s in scenarios]
@@ -128,7 +134,10 @@ class InterlockFixture:
         _check_names(report, (invariant,))
         verdict = next(v for v in report.verdicts if v.invariant == invariant)
         if verdict.holds:
-            pytest.fail(f"{report.subject.name}: expected {invariant} to break, but it {verdict.message}", pytrace=False)
+            pytest.fail(
+                f"{report.subject.name}: expected {invariant} to break, but it {verdict.message}",
+                pytrace=False,
+            )
         return verdict
 
 
@@ -145,7 +154,11 @@ def _subject(target) -> Subject:
             return load_target(target)
         if callable(target):
             name = f"{getattr(target, '__module__', '?')}:{getattr(target, '__qualname__', repr(target))}"
-            module = __import__(target.__module__, fromlist=["_"]) if hasattr(target, "__module__") else None
+            module = (
+                __import__(target.__module__, fromlist=["_"])
+                if hasattr(target, "__module__")
+                else None
+            )
             return Subject(
                 name=name,
                 download_all=target,
@@ -171,7 +184,9 @@ def _scenario(item) -> Scenario:
 def _explain(report: SubjectReport, broken: list[Verdict]) -> str:
     from .report import render_timeline
 
-    lines = [f"interlock: {report.subject.name} broke {len(broken)} invariant(s) in {report.runs} runs"]
+    lines = [
+        f"interlock: {report.subject.name} broke {len(broken)} invariant(s) in {report.runs} runs"
+    ]
     for v in broken:
         lines.append(f"  {v.invariant}: {v.message} [scenario {v.scenario}]")
         if v.replay:
@@ -190,7 +205,9 @@ def interlock(request: pytest.FixtureRequest) -> InterlockFixture:
     marker = request.node.get_closest_marker("interlock")
     if marker is not None:
         if marker.args:
-            raise pytest.UsageError("the interlock marker takes keywords only (seed=, runs=, runtime=, generated=)")
+            raise pytest.UsageError(
+                "the interlock marker takes keywords only (seed=, runs=, runtime=, generated=)"
+            )
         for key, value in marker.kwargs.items():
             if key not in _SETTINGS:
                 raise pytest.UsageError(f"Invalid interlock marker keyword {key!r}")

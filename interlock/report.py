@@ -32,10 +32,14 @@ def render_table(reports: list[SubjectReport]) -> str:
     headers = [_SHORT.get(n, n) for n in names]
     width = max(len("subject"), *(len(r.subject.name) for r in reports))
     cols = [max(len(h), 4) for h in headers]
-    lines = ["  ".join(["subject".ljust(width), *(h.ljust(c) for h, c in zip(headers, cols))]).rstrip()]
+    lines = [
+        "  ".join(
+            ["subject".ljust(width), *(h.ljust(c) for h, c in zip(headers, cols, strict=True))]
+        ).rstrip()
+    ]
     for report in reports:
         by_name = {v.invariant: v for v in report.verdicts}
-        cells = [by_name[n].status.ljust(c) for n, c in zip(names, cols)]
+        cells = [by_name[n].status.ljust(c) for n, c in zip(names, cols, strict=True)]
         lines.append("  ".join([report.subject.name.ljust(width), *cells]).rstrip())
     legend = ", ".join(f"{_SHORT.get(n, n)} = {n}" for n in names if _SHORT.get(n, n) != n)
     lines.append("")

@@ -41,7 +41,9 @@ class Budget:
         if runtime == "threads":
             defaults = Budget(runs=2, generated=12, generated_runs=1, shrink_calls=30)
         else:
-            defaults = Budget(runs=150, generated=80, generated_runs=25, shrink_calls=self.shrink_calls)
+            defaults = Budget(
+                runs=150, generated=80, generated_runs=25, shrink_calls=self.shrink_calls
+            )
         return Budget(
             runs=self.runs if self.runs is not None else defaults.runs,
             generated=self.generated if self.generated is not None else defaults.generated,
@@ -168,7 +170,13 @@ class Verifier:
         return self.runtime.run(subject, scenario, strategy)
 
     def _explore(
-        self, subject: Subject, scenario: Scenario, runs: int, found: dict[str, Found], *, generated: bool
+        self,
+        subject: Subject,
+        scenario: Scenario,
+        runs: int,
+        found: dict[str, Found],
+        *,
+        generated: bool,
     ) -> int:
         """Run ``runs`` schedules of one scenario; record first violations. Returns runs done."""
         done = 0
@@ -181,16 +189,27 @@ class Verifier:
                     continue
                 seen_here.add(verdict.invariant)
                 best = found.get(verdict.invariant)
-                if best is None or (best.generated and not generated) or (
-                    best.generated == generated and _size_key(scenario) < _size_key(best.scenario)
+                if (
+                    best is None
+                    or (best.generated and not generated)
+                    or (
+                        best.generated == generated
+                        and _size_key(scenario) < _size_key(best.scenario)
+                    )
                 ):
-                    found[verdict.invariant] = Found(verdict, record, scenario, spec, run_seed, generated)
+                    found[verdict.invariant] = Found(
+                        verdict, record, scenario, spec, run_seed, generated
+                    )
             if len(seen_here) == len(CHECKERS):
                 break
         return done
 
     def verify(
-        self, subject: Subject, scenarios: list[Scenario] | None = None, *, generate: bool | None = None
+        self,
+        subject: Subject,
+        scenarios: list[Scenario] | None = None,
+        *,
+        generate: bool | None = None,
     ) -> SubjectReport:
         """Judge one subject. ``scenarios=None`` means every named one plus generated ones."""
         from .scenarios import builtin_scenarios
@@ -215,7 +234,9 @@ class Verifier:
         session = getattr(self.runtime, "session", None)
         return session() if session is not None else contextlib.nullcontext()
 
-    def _verify(self, subject: Subject, scenarios: list[Scenario], generate: bool, started: float) -> SubjectReport:
+    def _verify(
+        self, subject: Subject, scenarios: list[Scenario], generate: bool, started: float
+    ) -> SubjectReport:
         found: dict[str, Found] = {}
         runs = 0
         notes: list[str] = []
@@ -223,7 +244,9 @@ class Verifier:
             self.progress(
                 f"{subject.name}: scenario {index}/{len(scenarios)} {scenario.describe()}"
             )
-            runs += self._explore(subject, scenario, self._runs_for(scenario), found, generated=False)
+            runs += self._explore(
+                subject, scenario, self._runs_for(scenario), found, generated=False
+            )
         if generate and self.budget.generated:
             self.progress(f"{subject.name}: up to {self.budget.generated} generated scenarios")
             runs += self._generate(subject, found, notes)
@@ -284,8 +307,12 @@ class Verifier:
                 if counter["calls"] > limit_calls:
                     return False  # out of budget: keep the smallest counterexample so far
                 local: dict[str, Found] = {}
-                counter["runs"] += self._explore(subject, scenario, runs_per_scenario, local, generated=True)
-                return any(not f.verdict.advisory and name not in covered for name, f in local.items())
+                counter["runs"] += self._explore(
+                    subject, scenario, runs_per_scenario, local, generated=True
+                )
+                return any(
+                    not f.verdict.advisory and name not in covered for name, f in local.items()
+                )
 
             try:
                 minimal = find(
@@ -309,7 +336,9 @@ class Verifier:
             new = sorted(n for n, f in local.items() if not f.verdict.advisory and n not in covered)
             if not new:
                 break
-            notes.append(f"smallest generated scenario breaking {', '.join(new)}: {minimal.describe()}")
+            notes.append(
+                f"smallest generated scenario breaking {', '.join(new)}: {minimal.describe()}"
+            )
             covered.update(local)
             for name, hit in local.items():
                 if name not in found:

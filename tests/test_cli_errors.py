@@ -18,7 +18,10 @@ def run_cli(capsys, *argv):
     [
         (["verify", "no_such_subject"], r"unknown target 'no_such_subject'"),
         (["verify", "missing/file.py:download_all"], r"no such file 'missing/file.py'"),
-        (["verify", "interlock.no_such_module:f"], r"cannot import module 'interlock.no_such_module'"),
+        (
+            ["verify", "interlock.no_such_module:f"],
+            r"cannot import module 'interlock.no_such_module'",
+        ),
         (["verify", "interlock.subjects:no_such_function"], r"has no function 'no_such_function'"),
         (["verify", "interlock.subjects:load_target"], r"must take \(urls, fetch, limit\)"),
         (["verify", "article_queue", "--scenario", "no_such_scenario"], r"no_such_scenario"),

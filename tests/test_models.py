@@ -32,7 +32,10 @@ class TestTaskSpec:
         ("kwargs", "pattern"),
         [
             ({"url": ""}, r"'url' must be a non-empty string \(got ''\)"),
-            ({"url": "u", "duration": -1}, r"'duration' of 'u' must be a finite number >= 0 \(got -1\)"),
+            (
+                {"url": "u", "duration": -1},
+                r"'duration' of 'u' must be a finite number >= 0 \(got -1\)",
+            ),
             ({"url": "u", "duration": "1"}, r"'duration' of 'u' must be a number \(got '1'\)"),
             ({"url": "u", "duration": float("nan")}, r"finite number >= 0 \(got nan\)"),
             ({"url": "u", "fails": 1}, r"'fails' of 'u' must be true or false \(got 1\)"),
@@ -87,7 +90,9 @@ class TestPayloads:
     def test_header_survives_tiny_sizes(self):
         assert identify_payload(make_payload(3, "doc-1.xml", 0)) == (3, "doc-1.xml")
 
-    @pytest.mark.parametrize("junk", [b"", b"hello", "interlock|1|u|", b"interlock|x|u|", b"interlock|1"])
+    @pytest.mark.parametrize(
+        "junk", [b"", b"hello", "interlock|1|u|", b"interlock|x|u|", b"interlock|1"]
+    )
     def test_junk_is_not_a_payload(self, junk):
         assert identify_payload(junk) is None
 
@@ -172,17 +177,24 @@ class TestTrace:
 
     def test_intervals_pair_starts_with_ends(self):
         trace = Trace(
-            [ev(0, "start", "a", 0), ev(1, "start", "a", 1), ev(2, "finish", "a", 2), ev(3, "unknown", "z", 3)]
+            [
+                ev(0, "start", "a", 0),
+                ev(1, "start", "a", 1),
+                ev(2, "finish", "a", 2),
+                ev(3, "unknown", "z", 3),
+            ]
         )
         intervals = trace.intervals()
-        assert [(i.url, i.start, i.end, i.ok) for i in intervals] == [("a", 0, 2, True), ("a", 1, None, None)]
+        assert [(i.url, i.start, i.end, i.ok) for i in intervals] == [
+            ("a", 0, 2, True),
+            ("a", 1, None, None),
+        ]
         assert len(trace.starts("a")) == 2 and trace.end_time() == 3
 
     def test_render_is_stable(self):
         trace = Trace([ev(1, "finish", "a", 1.25, "Thread-2"), ev(0, "start", "a", 0, "Thread-2")])
         assert trace.render() == (
-            "    0.000s  start   a          Thread-2\n"
-            "    1.250s  finish  a          Thread-2"
+            "    0.000s  start   a          Thread-2\n    1.250s  finish  a          Thread-2"
         )
         assert trace == Trace(list(trace)) and hash(trace) == hash(Trace(list(trace)))
         assert repr(trace) == "Trace(2 events)" and len(trace) == 2

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-SEMAPHORE_POOL = '''
+SEMAPHORE_POOL = """
 import threading
 
 def download_all(urls, fetch, limit):
@@ -24,7 +24,7 @@ def download_all(urls, fetch, limit):
     for t in threads:
         t.join()
     return [results[u] for u in urls]
-'''
+"""
 
 
 @pytest.mark.timeout(120)

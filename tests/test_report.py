@@ -17,7 +17,15 @@ def subject(name):
 
 
 def report(name, *verdicts, records=None):
-    return SubjectReport(subject(name), "controlled", list(verdicts), runs=12, scenarios=1, wall_time=0.25, records=records or {})
+    return SubjectReport(
+        subject(name),
+        "controlled",
+        list(verdicts),
+        runs=12,
+        scenarios=1,
+        wall_time=0.25,
+        records=records or {},
+    )
 
 
 def record(events):
@@ -43,7 +51,11 @@ class TestTable:
     """Subjects by invariants, with the legend beneath."""
 
     def test_table(self):
-        ok = report("good", Verdict("max_in_flight", True, "held"), Verdict("work_conserving", True, "held", advisory=True))
+        ok = report(
+            "good",
+            Verdict("max_in_flight", True, "held"),
+            Verdict("work_conserving", True, "held", advisory=True),
+        )
         bad = report(
             "bad_pool",
             BROKEN,
@@ -59,7 +71,9 @@ class TestTable:
         assert render_table([]) == "no subjects"
 
     def test_details(self):
-        text = render_details([report("bad_pool", BROKEN), report("good", Verdict("max_in_flight", True, "held"))])
+        text = render_details(
+            [report("bad_pool", BROKEN), report("good", Verdict("max_in_flight", True, "held"))]
+        )
         assert text.splitlines() == [
             "bad_pool (controlled: 12 runs, 1 named scenarios, 0.2s)",
             "  FAIL max_in_flight: 3 downloads in flight at t=1.000s (u0 u1 u2); limit is 2 [scenario toy]",
@@ -100,9 +114,14 @@ class TestTimeline:
     def test_long_traces_are_elided_with_a_correct_count(self):
         events = []
         for i in range(30):
-            events += [Event(2 * i, "start", f"u{i}", "T", i), Event(2 * i + 1, "finish", f"u{i}", "T", i + 0.5)]
+            events += [
+                Event(2 * i, "start", f"u{i}", "T", i),
+                Event(2 * i + 1, "finish", f"u{i}", "T", i + 0.5),
+            ]
         scenario = Scenario("long", tuple(TaskSpec(f"u{i}") for i in range(30)), 1)
-        text = render_timeline(RunRecord("p", scenario, "threads", Trace(events), "returned"), context=4)
+        text = render_timeline(
+            RunRecord("p", scenario, "threads", Trace(events), "returned"), context=4
+        )
         lines = text.splitlines()
         assert lines[1] == "  ... 56 earlier events"
         assert lines[2].endswith("start   u28  in flight: 1")

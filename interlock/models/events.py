@@ -82,7 +82,9 @@ class Trace:
                 open_.setdefault(e.url, []).append(e)
             elif e.kind in (FINISH, FAIL) and open_.get(e.url):
                 s = open_[e.url].pop(0)
-                done.append(Interval(e.url, s.thread, s.time, e.time, s.seq, e.seq, e.kind == FINISH))
+                done.append(
+                    Interval(e.url, s.thread, s.time, e.time, s.seq, e.seq, e.kind == FINISH)
+                )
         for starts in open_.values():
             for s in starts:
                 done.append(Interval(s.url, s.thread, s.time, None, s.seq, None, None))
