@@ -43,6 +43,14 @@ KNOWN_BUGS = (
 )
 
 
+_OUT = [sys.stdout]
+
+
+def _say(*parts: object) -> None:
+    """Figures go to the real stdout, even while the subjects' own prints are swallowed."""
+    print(*parts, file=_OUT[0], flush=True)
+
+
 def _median_time(fn: Callable[[], object], repeats: int) -> float:
     samples = []
     for _ in range(repeats):
@@ -91,19 +99,19 @@ def schedules_per_second(quick: bool) -> None:
             check_all(threads.run(subject, tiny))
 
     threads_rate = m / _median_time(threads_batch, 3)
-    print("schedules per second, end to end (run + record + check), article_queue on tiny:")
-    print(f"  controlled  {controlled_rate:10.0f} /s")
-    print(f"  threads     {threads_rate:10.0f} /s   (1 virtual s = 1 ms; a forked child per run)")
-    print(f"  ratio       {controlled_rate / threads_rate:10.1f} x")
+    _say("schedules per second, end to end (run + record + check), article_queue on tiny:")
+    _say(f"  controlled  {controlled_rate:10.0f} /s")
+    _say(f"  threads     {threads_rate:10.0f} /s   (1 virtual s = 1 ms; a forked child per run)")
+    _say(f"  ratio       {controlled_rate / threads_rate:10.1f} x")
     article_controlled = _median_time(
         lambda: check_all(run(subject, article, "random", 1)), 3 if quick else 5
     )
     article_threads = _median_time(
         lambda: check_all(threads.run(subject, article)), 1 if quick else 3
     )
-    print("one full run of article (500 downloads of 1-8 virtual s), wall time, median:")
-    print(f"  controlled  {article_controlled * 1000:10.1f} ms")
-    print(f"  threads     {article_threads * 1000:10.1f} ms")
+    _say("one full run of article (500 downloads of 1-8 virtual s), wall time, median:")
+    _say(f"  controlled  {article_controlled * 1000:10.1f} ms")
+    _say(f"  threads     {article_threads * 1000:10.1f} ms")
 
 
 def scheduling_point_cost(quick: bool) -> None:
@@ -119,10 +127,10 @@ def scheduling_point_cost(quick: bool) -> None:
 
     real = _median_time(work, 5) / n
     controlled = _median_time(lambda: run_controlled(work, seed=0), 3) / n
-    print("one Lock acquire + release (two scheduling points under control), median:")
-    print(f"  real threading.Lock, uncontended  {real * 1e6:8.3f} us")
-    print(f"  controlled scheduler              {controlled * 1e6:8.3f} us")
-    print(f"  ratio                             {controlled / real:8.1f} x")
+    _say("one Lock acquire + release (two scheduling points under control), median:")
+    _say(f"  real threading.Lock, uncontended  {real * 1e6:8.3f} us")
+    _say(f"  controlled scheduler              {controlled * 1e6:8.3f} us")
+    _say(f"  ratio                             {controlled / real:8.1f} x")
 
 
 def _first_violation(bug: KnownBug, spec: str, seed: int, budget_s: float) -> float | None:
@@ -144,15 +152,23 @@ def _first_violation(bug: KnownBug, spec: str, seed: int, budget_s: float) -> fl
     from .runtime.strategies import make_strategy
 
     _, run = _controlled_runner()
+    exhaustive = spec.startswith("exhaustive")
     strategy = make_strategy(spec, seed)
-    while time.perf_counter() - start < budget_s:
-        for scenario in scenarios():
-            if not strategy.new_execution():
-                return None
+    for scenario in scenarios():
+        if exhaustive:  # the search tree belongs to one scenario: start a new one for each
+            strategy = make_strategy(spec, seed)
+        while strategy.new_execution():
             if _broken(run(subject, scenario, strategy=strategy), bug.invariant):
                 return time.perf_counter() - start
             if time.perf_counter() - start >= budget_s:
                 return None
+            if not exhaustive:
+                break  # random and PCT: one schedule per scenario, then the next scenario
+    if not exhaustive and bug.scenario is not None:
+        while time.perf_counter() - start < budget_s:
+            strategy.new_execution()
+            if _broken(run(subject, scenarios()[0], strategy=strategy), bug.invariant):
+                return time.perf_counter() - start
     return None
 
 
@@ -199,10 +215,10 @@ def detection(quick: bool, seeds: int) -> None:
     budget = 1.0
     specs = ("random", "pct", "exhaustive", "threads")
     seeds = min(seeds, 5) if quick else seeds
-    print(
+    _say(
         f"time to first violation (median over {seeds} seeds, budget {budget:.0f} s each) and detection rate:"
     )
-    print(f"  {'bug':<40}" + "".join(f"{s:>20}" for s in specs))
+    _say(f"  {'bug':<40}" + "".join(f"{s:>20}" for s in specs))
     for bug in KNOWN_BUGS:
         cells = []
         for spec in specs:
@@ -210,15 +226,20 @@ def detection(quick: bool, seeds: int) -> None:
             hits = [t for t in times if t is not None]
             median = f"{statistics.median(hits) * 1000:.1f} ms" if hits else "-"
             cells.append(f"{median} {len(hits)}/{seeds}")
-        print(f"  {bug.label:<40}" + "".join(f"{c:>20}" for c in cells))
+        _say(f"  {bug.label:<40}" + "".join(f"{c:>20}" for c in cells))
 
 
 def run_benchmarks(*, quick: bool = False, seeds: int = 20) -> None:
-    print(
+    import contextlib
+    import io
+
+    _OUT[0] = sys.stdout
+    _say(
         f"interlock bench: Python {platform.python_version()}, {platform.machine()}, "
         f"{os.cpu_count()} cores{' (quick)' if quick else ''}"
     )
-    sys.stdout.flush()
-    schedules_per_second(quick)
-    scheduling_point_cost(quick)
-    detection(quick, seeds)
+    # Subjects print (the article's "Could not open document"); keep the figures readable.
+    with contextlib.redirect_stdout(io.StringIO()):
+        schedules_per_second(quick)
+        scheduling_point_cost(quick)
+        detection(quick, seeds)

@@ -98,10 +98,11 @@ class TestCounts:
         assert len(runs) == factorial(6) // 2**3 == 90
         assert len({run.trace for run in runs}) == 90
 
-    def test_depth_first_order_tries_current_first(self):
+    def test_fewest_preemptions_first(self):
+        """Iterative bounding: 0 preemptions (aabb, bbaa), then 1, then 2."""
         runs = explore(ToyProgram.of(["a1", "a2"], ["b1", "b2"]), ExhaustiveStrategy(None))
         labels = ["".join(label[0] for _, label in run.trace) for run in runs]
-        assert labels == ["aabb", "abba", "abab", "bbaa", "baab", "baba"]
+        assert labels == ["aabb", "bbaa", "abba", "baab", "abab", "baba"]
 
     def test_single_choice_program_has_one_schedule(self):
         strategy = ExhaustiveStrategy()
@@ -198,9 +199,11 @@ class TestNondeterminism:
         strategy = ExhaustiveStrategy(None)
         assert strategy.new_execution()
         assert strategy.next_thread([1, 2], None) == 1
-        assert strategy.next_thread([1, 2], 1) == 1
+        assert strategy.next_thread([1, 2], 1) == 1  # the preemption to 2 waits for round 1
         assert strategy.new_execution()
-        assert strategy.next_thread([1, 2], None) == 1
+        assert strategy.next_thread([1, 2], None) == 2  # the other free choice, round 0
+        assert strategy.new_execution()
+        assert strategy.next_thread([1, 2], None) == 1  # round 1 replays its prefix
         with pytest.raises(
             NondeterministicProgram,
             match=r"at decision 1 the runnable was expected to be \[1, 2\] .* but got \[1, 3\]",
@@ -225,7 +228,9 @@ class TestNondeterminism:
         strategy.new_execution()
         strategy.next_thread([1, 2], None)
         strategy.next_thread([1, 2], 1)
-        strategy.new_execution()  # will replay decision 0, then branch at decision 1
+        strategy.new_execution()
+        strategy.next_thread([1, 2], None)
+        strategy.new_execution()  # round 1: replays decision 0, then preempts at decision 1
         strategy.next_thread([1, 2], None)
         with pytest.raises(NondeterministicProgram, match=r"run ended after 1 decisions") as info:
             strategy.new_execution()

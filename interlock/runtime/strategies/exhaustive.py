@@ -1,17 +1,27 @@
-"""Bounded exhaustive search: every schedule with at most B preemptions.
+"""Bounded exhaustive search: every schedule with at most B preemptions, each once.
 
-Depth-first over the tree of decisions, one branch per execution. A preemption
-is choosing anything other than ``current`` while ``current`` could go on
-running. Bounding preemptions rather than depth follows CHESS (Musuvathi and
-Qadeer, "Iterative Context Bounding for Systematic Testing of Multithreaded
-Programs", PLDI 2007): most concurrency bugs need very few preemptions, and the
-number of schedules grows polynomially, not exponentially, in program length
-for a fixed bound.
+A preemption is choosing anything other than ``current`` while ``current``
+could go on running. Bounding preemptions rather than depth follows CHESS
+(Musuvathi and Qadeer, "Iterative Context Bounding for Systematic Testing of
+Multithreaded Programs", PLDI 2007): most concurrency bugs need very few
+preemptions, and for a fixed bound the number of schedules grows polynomially
+in the length of the program.
 
-Choices made here, and why:
+How the search goes, and why:
 
-- ``current`` is tried first, so the non-preemptive schedules come first and a
-  search cut short by ``max_schedules`` has covered the cheapest ones.
+- Iterative bounding, as in CHESS: every schedule with no preemption first,
+  then those with exactly one, and so on. A round works through a queue of
+  *prefixes*, each ending in a preemption. From a prefix it searches depth
+  first over the free choices (those made when ``current`` cannot run), always
+  letting a runnable ``current`` go on; every preemption it could have made
+  instead becomes a prefix for the next round. So each schedule is run exactly
+  once, and a search cut short by ``max_schedules`` has covered the cheapest
+  schedules. A plain depth-first search with the full bound would instead spend
+  its budget varying the last decisions of one long branch.
+- Within a decision, ``current`` comes first, then the other threads in id
+  order, and ``CLOCK`` last, so the very first schedule is the one an idle
+  machine would most likely give: nothing preempted, time passing only when no
+  thread can run.
 - Picking ``CLOCK`` while ``current`` could run counts as a preemption: it
   deschedules a thread that was not blocked. When ``current`` is None every
   choice is free, ``CLOCK`` included.
@@ -22,8 +32,10 @@ Choices made here, and why:
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Sequence
 
+from ..controlled.strategy import CLOCK
 from ._errors import NondeterministicProgram
 
 __all__ = ["ExhaustiveStrategy"]
@@ -37,16 +49,21 @@ class _Node:
     def __init__(self, runnable: tuple[int, ...], current: int | None, choices: list[int]):
         self.runnable = runnable
         self.current = current
-        self.choices = choices  # in the order they are tried
+        self.choices = choices  # the free alternatives, in the order they are tried
         self.index = 0  # choices[index] is the branch being explored
 
 
+# A prefix for a later round: (runnable, current, choice) per decision, and its preemptions.
+_Prefix = tuple[tuple[tuple[tuple[int, ...], "int | None", int], ...], int]
+
+
 class ExhaustiveStrategy:
-    """Depth-first search over schedules with at most ``preemption_bound`` preemptions.
+    """Every schedule with at most ``preemption_bound`` preemptions, fewest first.
 
     ``preemption_bound=None`` means no bound; ``max_schedules`` stops the search
-    early. ``explored`` counts the executions started; ``complete`` turns True
-    when ``new_execution()`` has found every schedule explored.
+    early. ``explored`` counts the executions started (each a different
+    schedule); ``complete`` turns True when ``new_execution()`` has found every
+    schedule explored.
     """
 
     name = "exhaustive"
@@ -64,7 +81,9 @@ class ExhaustiveStrategy:
         self.max_schedules = max_schedules
         self.explored = 0
         self.complete = False
-        self._path: list[_Node] = []
+        self._queue: deque[_Prefix] = deque([((), 0)])  # prefixes still to search from
+        self._prefix: tuple = ()  # the prefix of the search under way
+        self._path: list[_Node] = []  # decisions after the prefix, on the current branch
         self._pos = 0  # next decision index in this execution
         self._preemptions = 0  # spent so far in this execution
         self._started = False
@@ -75,9 +94,11 @@ class ExhaustiveStrategy:
             return False
         if self._started:
             self._check_reached_prefix()
-            if not self._backtrack():
+            if not self._backtrack() and not self._next_prefix():
                 self.complete = True
                 return False
+        elif not self._next_prefix():  # pragma: no cover - the queue starts non-empty
+            return False
         if self.max_schedules is not None and self.explored >= self.max_schedules:
             self._stopped = True  # more schedules remain: ``complete`` stays False
             return False
@@ -88,21 +109,27 @@ class ExhaustiveStrategy:
         return True
 
     def next_thread(self, runnable: Sequence[int], current: int | None) -> int:
+        if not self._started:
+            msg = "ExhaustiveStrategy.next_thread() was called before new_execution()"
+            raise RuntimeError(msg)
         pos = self._pos
         self._pos = pos + 1
-        path = self._path
-        if pos < len(path):
-            node = path[pos]
-            if node.runnable != tuple(runnable) or node.current != current:
-                self._diverged(pos, node, runnable, current)
-            choice = node.choices[node.index]
+        prefix = self._prefix
+        if pos < len(prefix):
+            expected_runnable, expected_current, choice = prefix[pos]
+            if expected_runnable != tuple(runnable) or expected_current != current:
+                self._diverged(pos, expected_runnable, expected_current, runnable, current)
         else:
-            if not self._started:
-                msg = "ExhaustiveStrategy.next_thread() was called before new_execution()"
-                raise RuntimeError(msg)
-            node = _Node(tuple(runnable), current, self._choices(runnable, current))
-            path.append(node)
-            choice = node.choices[0]
+            at = pos - len(prefix)
+            path = self._path
+            if at < len(path):
+                node = path[at]
+                if node.runnable != tuple(runnable) or node.current != current:
+                    self._diverged(pos, node.runnable, node.current, runnable, current)
+            else:
+                node = self._expand(tuple(runnable), current)
+                path.append(node)
+            choice = node.choices[node.index]
         if current is not None and choice != current:
             self._preemptions += 1
         return choice
@@ -117,20 +144,27 @@ class ExhaustiveStrategy:
             f"max_schedules={self.max_schedules!r})"
         )
 
-    def _choices(self, runnable: Sequence[int], current: int | None) -> list[int]:
+    def _expand(self, runnable: tuple[int, ...], current: int | None) -> _Node:
+        """A new decision: free alternatives to search now, preemptions for the next round."""
+        ordered = list(runnable)
+        if ordered[0] == CLOCK:  # runnable is sorted, so CLOCK comes first: try it last
+            ordered.append(ordered.pop(0))
         if current is None or current not in runnable:
-            return list(runnable)
+            return _Node(runnable, current, ordered)
         bound = self.preemption_bound
-        if bound is not None and self._preemptions >= bound:
-            return [current]
-        # Three C-level calls: a comprehension here doubled the cost of a decision.
-        choices = list(runnable)
-        choices.remove(current)
-        choices.insert(0, current)
-        return choices
+        if bound is None or self._preemptions < bound:
+            taken = self._prefix + tuple(
+                (n.runnable, n.current, n.choices[n.index]) for n in self._path
+            )
+            for choice in ordered:
+                if choice != current:
+                    self._queue.append(
+                        (taken + ((runnable, current, choice),), self._preemptions + 1)
+                    )
+        return _Node(runnable, current, [current])
 
     def _backtrack(self) -> bool:
-        """Move to the next unexplored branch; False when there is none."""
+        """Move to the next free alternative after the prefix; False when there is none."""
         path = self._path
         while path:
             node = path[-1]
@@ -140,24 +174,38 @@ class ExhaustiveStrategy:
             path.pop()
         return False
 
+    def _next_prefix(self) -> bool:
+        """Start the search from the next queued prefix (fewest preemptions first)."""
+        if not self._queue:
+            return False
+        self._prefix, _ = self._queue.popleft()
+        self._path = []
+        return True
+
     def _check_reached_prefix(self) -> None:
-        # The last execution replayed a recorded prefix and branched at its
-        # end; ending before that end means the same decisions led elsewhere.
-        if self._pos < len(self._path):
-            node = self._path[self._pos]
-            msg = (
-                f"program is not deterministic: the run ended after {self._pos} decisions, "
-                f"but the same decisions reached decision {self._pos} before, "
-                f"with runnable {list(node.runnable)}"
+        # The last execution replayed recorded decisions; ending before their end
+        # means the same decisions led elsewhere.
+        recorded = len(self._prefix) + len(self._path)
+        if self._pos < recorded:
+            pos = self._pos
+            runnable = (
+                self._prefix[pos][0]
+                if pos < len(self._prefix)
+                else self._path[pos - len(self._prefix)].runnable
             )
-            raise NondeterministicProgram(msg, self._pos, list(node.runnable), None)
+            msg = (
+                f"program is not deterministic: the run ended after {pos} decisions, "
+                f"but the same decisions reached decision {pos} before, "
+                f"with runnable {list(runnable)}"
+            )
+            raise NondeterministicProgram(msg, pos, list(runnable), None)
 
     @staticmethod
-    def _diverged(pos: int, node: _Node, runnable: Sequence[int], current: int | None) -> None:
-        if node.runnable != tuple(runnable):
-            what, expected, got = "runnable", list(node.runnable), list(runnable)
+    def _diverged(pos, expected_runnable, expected_current, runnable, current) -> None:
+        if tuple(expected_runnable) != tuple(runnable):
+            what, expected, got = "runnable", list(expected_runnable), list(runnable)
         else:
-            what, expected, got = "current thread", node.current, current
+            what, expected, got = "current thread", expected_current, current
         msg = (
             f"program is not deterministic: at decision {pos} the {what} was "
             f"expected to be {expected!r} (as in an earlier run with the same decisions) "
