@@ -157,6 +157,8 @@ def _first_violation(bug: KnownBug, spec: str, seed: int, budget_s: float) -> fl
     for scenario in scenarios():
         if exhaustive:  # the search tree belongs to one scenario: start a new one for each
             strategy = make_strategy(spec, seed)
+            if bug.scenario is None:  # many generated scenarios: a slice of each tree
+                strategy.max_schedules = 50
         while strategy.new_execution():
             if _broken(run(subject, scenario, strategy=strategy), bug.invariant):
                 return time.perf_counter() - start

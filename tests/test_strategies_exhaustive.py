@@ -65,7 +65,9 @@ def brute_force(program: ToyProgram, bound: int | None) -> set[tuple[int, ...]]:
                 for other in runnable:
                     if other != choice:
                         stack.append((*decisions[:i], other))
-            if current is not None and choice != current:
+            if (current is not None and choice != current) or (
+                choice == CLOCK and len(runnable) > 1
+            ):
                 spent += 1
         if bound is not None and spent > bound:
             ok = False
@@ -127,6 +129,11 @@ class TestAgainstBruteForce:
     def test_inversion_deadlock_is_found_only_with_a_preemption(self):
         assert not any(run.deadlock for run in explore(INVERSION, ExhaustiveStrategy(0)))
         assert any(run.deadlock for run in explore(INVERSION, ExhaustiveStrategy(1)))
+
+    def test_clock_while_any_thread_could_run_is_a_preemption(self):
+        strategy = _Recorder(ExhaustiveStrategy(0))
+        explore(SLEEPER, strategy)
+        assert not [c for runnable, _, c in strategy.calls if c == CLOCK and len(runnable) > 1]
 
     def test_clock_over_a_runnable_thread_is_a_preemption(self):
         def clock_preemptions(bound):

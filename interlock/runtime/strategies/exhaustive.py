@@ -22,9 +22,10 @@ How the search goes, and why:
   order, and ``CLOCK`` last, so the very first schedule is the one an idle
   machine would most likely give: nothing preempted, time passing only when no
   thread can run.
-- Picking ``CLOCK`` while ``current`` could run counts as a preemption: it
-  deschedules a thread that was not blocked. When ``current`` is None every
-  choice is free, ``CLOCK`` included.
+- Picking ``CLOCK`` while any thread could run counts as a preemption: time
+  passing under a runnable thread is a delay of that thread, and a bug that
+  needs it is as rare on a real machine as one that needs a preemption. When
+  ``current`` is None the choice among threads is free.
 - The search remembers each decision's runnable set and, while replaying a
   prefix, checks it: a program that reaches a different choice point under the
   same decisions would make the count of explored schedules meaningless.
@@ -130,7 +131,7 @@ class ExhaustiveStrategy:
                 node = self._expand(tuple(runnable), current)
                 path.append(node)
             choice = node.choices[node.index]
-        if current is not None and choice != current:
+        if (current is not None and choice != current) or (choice == CLOCK and len(runnable) > 1):
             self._preemptions += 1
         return choice
 
@@ -149,19 +150,21 @@ class ExhaustiveStrategy:
         ordered = list(runnable)
         if ordered[0] == CLOCK:  # runnable is sorted, so CLOCK comes first: try it last
             ordered.append(ordered.pop(0))
-        if current is None or current not in runnable:
-            return _Node(runnable, current, ordered)
+        if current is not None and current in runnable:
+            free = [current]
+        else:  # current blocked or gone: any thread may run; time passing is not free
+            free = [c for c in ordered if c != CLOCK] or ordered
         bound = self.preemption_bound
         if bound is None or self._preemptions < bound:
             taken = self._prefix + tuple(
                 (n.runnable, n.current, n.choices[n.index]) for n in self._path
             )
             for choice in ordered:
-                if choice != current:
+                if choice not in free:
                     self._queue.append(
                         (taken + ((runnable, current, choice),), self._preemptions + 1)
                     )
-        return _Node(runnable, current, [current])
+        return _Node(runnable, current, free)
 
     def _backtrack(self) -> bool:
         """Move to the next free alternative after the prefix; False when there is none."""
