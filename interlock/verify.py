@@ -125,6 +125,7 @@ class Verifier:
             self.runtime = ControlledRuntime()
             self._check_strategy_spec(strategy)
         self._builtin_names: set[str] | None = None
+        self._search_notes: list[str] = []  # what exhaustive search covered, per scenario
 
     # -- strategies -------------------------------------------------------
 
@@ -181,6 +182,7 @@ class Verifier:
         """Run ``runs`` schedules of one scenario; record first violations. Returns runs done."""
         done = 0
         seen_here: set[str] = set()
+        strategy = None
         for spec, run_seed, strategy in self._strategies(_scenario_key(scenario), runs):
             record = self.run(subject, scenario, strategy)
             done += 1
@@ -202,6 +204,12 @@ class Verifier:
                     )
             if len(seen_here) == len(CHECKERS):
                 break
+        if hasattr(strategy, "complete") and not generated:
+            if strategy.complete:
+                what = f"explored all {strategy.explored} schedules"
+            else:
+                what = f"stopped after {strategy.explored} schedules (raise --runs to go on)"
+            self._search_notes.append(f"{scenario.name}: {what} of {strategy.describe()}")
         return done
 
     def verify(
@@ -250,8 +258,8 @@ class Verifier:
         if generate and self.budget.generated:
             self.progress(f"{subject.name}: up to {self.budget.generated} generated scenarios")
             runs += self._generate(subject, found, notes)
-        if self.runtime_name == "controlled" and self.strategy.startswith("exhaustive"):
-            notes.append(f"exhaustive search: {runs} schedules over {len(scenarios)} scenarios")
+        notes.extend(self._search_notes)
+        self._search_notes.clear()
         verdicts: list[Verdict] = []
         records: dict[str, RunRecord] = {}
         for name, checker in CHECKERS.items():
