@@ -24,6 +24,8 @@ from interlock.subjects import builtin_subjects
 NEW_EXECUTOR = sys.version_info >= (3, 12)
 
 PINNED = {
+    ("article_queue", "random"): "f36b9a027e4ee626",
+    ("article_queue", "pct"): "1c01c5d1f7739889",
     ("article_queue_minus_two", "random"): "55f7e2ec535c19f8",
     ("article_queue_minus_two", "pct"): "2059e31ea4fde38e",
     ("article_semaphore", "random"): "10aec731ed93dbf6",

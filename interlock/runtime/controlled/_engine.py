@@ -3,10 +3,16 @@
 How a run goes. ``Engine.run`` is called from some greenlet (the *hub*). It
 makes the subject's main thread (id 1) and switches to it. From then on,
 control passes directly from thread greenlet to thread greenlet at scheduling
-points (``point``: the caller may go on; ``block``: it may not). A greenlet
-that ends returns to the hub, which picks the next thread. A stop (deadlock,
-budget, spin) also switches to the hub, which snapshots every thread, throws
-``Aborted`` into each remaining greenlet and restores the world.
+points (``point``: the caller may go on; ``block``: it may not). A thread
+that ends parks its (pooled) greenlet and picks the next thread itself; the
+hub is resumed only when no thread is left or a stop (deadlock, budget, spin)
+is requested, and then snapshots every thread, throws ``Aborted`` into each
+remaining greenlet and restores the world.
+
+Bookkeeping is incremental: live threads and live timers are counted (a timer
+whose waiter was notified stays in the heap, stale, until time advances), the
+runnable list stays sorted by insertion, and a point with a single runnable
+thread and no live timer neither asks the strategy nor switches.
 
 The hot path (``point``/``block``/``_schedule``) does no frame walking and no
 formatting: reports are built only when a run ends badly or main returns with
@@ -169,6 +175,7 @@ class Engine:
         self._session_depth = 0
         self._running = False
         self._hub = None
+        self.run_serial = 0  # which run modelled objects belong to (see PipeQueue)
         self._idle: list = []  # parked worker greenlets, reused across threads and runs
         self._by_glet: dict = {}
         self._reset()
@@ -198,6 +205,7 @@ class Engine:
     # -- per-run state --------------------------------------------------------
 
     def _reset(self) -> None:
+        self.run_serial += 1
         self.now = 0.0
         self.steps = 0
         self.aborting = False
@@ -205,6 +213,10 @@ class Engine:
         self._by_glet.clear()  # cleared, never replaced: the patches hold its .get
         self._runnable: list[int] = []
         self._timers: list = []
+        self._live_timers = (
+            0  # timers whose waiter still waits on them (stale ones stay in the heap)
+        )
+        self._live = 0  # threads spawned and not yet ended
         self._timer_seq = itertools.count()
         self._next_tid = 1
         self._decisions: list[int] = []
@@ -252,6 +264,7 @@ class Engine:
             waitlist.append(th)
         if deadline is not None:
             heapq.heappush(self._timers, (deadline, next(self._timer_seq), th.token, th))
+            self._live_timers += 1
         self._runnable.remove(th.tid)
         self._schedule(th, False)
         return th.woke
@@ -259,16 +272,23 @@ class Engine:
     def wake_all(self, waitlist: list) -> None:
         runnable = self._runnable
         for th in waitlist:
+            if not th.blocked:
+                continue  # left over from a stopped run (killed while it waited here)
             th.blocked = False
             th.woke = True
             th.waitlist = None
             th.what = None
+            if th.deadline is not None:
+                th.deadline = None
+                self._live_timers -= 1  # its heap entry is now stale (token/blocked check)
             insort(runnable, th.tid)
         waitlist.clear()
 
     def _wake_timeout(self, th: ThreadRec) -> None:
         th.blocked = False
         th.woke = False
+        th.deadline = None
+        self._live_timers -= 1
         if th.waitlist is not None:
             th.waitlist.remove(th)
             th.waitlist = None
@@ -279,18 +299,14 @@ class Engine:
         """Pick who runs next (asking the strategy only when there is a choice) and switch."""
         if self.aborting:
             return
-        self.steps += 1
-        if self.steps > self._max_steps:
+        steps = self.steps = self.steps + 1
+        if steps > self._max_steps:
             self._stop(STEP_BUDGET, f"more than {self._max_steps} scheduling steps")
         runnable = self._runnable
-        timers = self._timers
         while True:
-            while timers:
-                _, _, token, waiter = timers[0]
-                if waiter.blocked and waiter.token == token:
-                    break
-                heapq.heappop(timers)
-            if timers:
+            # A live-timer count, not a scan of the heap: stale entries (waiters woken
+            # by a notify) are dropped only when time advances.
+            if self._live_timers:
                 if not runnable:
                     self._advance()
                     continue
@@ -303,8 +319,7 @@ class Engine:
                 break
             else:
                 choices = tuple(runnable)
-            current = th.tid if can_continue else None
-            pick = self._strategy.next_thread(choices, current)
+            pick = self._next_thread(choices, th.tid if can_continue else None)
             if pick not in choices:
                 msg = f"strategy {self._strategy!r} chose {pick!r}, which is not one of {choices}"
                 self._internal_error = StrategyError(msg)
@@ -322,6 +337,11 @@ class Engine:
     def _advance(self) -> None:
         """Move virtual time to the next timer and wake everything due."""
         timers = self._timers
+        while True:  # drop stale entries; there is a live one (_live_timers > 0)
+            _, _, token, waiter = timers[0]
+            if waiter.blocked and waiter.token == token:
+                break
+            heapq.heappop(timers)
         deadline = timers[0][0]
         if deadline > self._limit:
             self._stop(TIMEOUT, f"virtual time would pass {self._limit:g}s")
@@ -369,22 +389,40 @@ class Engine:
         else:
             glet = greenlet(self._worker, parent=self._hub)
         th.glet = glet
+        self._live += 1
         self._threads[tid] = th
         self._by_glet[th.glet] = th
         insort(self._runnable, tid)
         return th
 
     def _worker(self) -> None:
-        """A pooled greenlet: run the thread assigned to it, then park on the hub."""
+        """A pooled greenlet: run the thread assigned to it, then park.
+
+        Parking is choosing the next thread and switching straight to it (the same
+        decision the hub would make, one greenlet switch instead of two); the hub
+        is resumed only when nothing is left to run or the run is stopping. A
+        parked worker resumes when ``spawn`` hands it a new thread.
+        """
         me = getcurrent()
+        by_glet = self._by_glet
         while True:
-            th = self._by_glet[me]
+            th = by_glet[me]
             th.started = True
             self._body(th, th.func, th.args, th.kwargs)
             th.args = th.kwargs = th.func = None
-            self._by_glet.pop(me, None)
+            by_glet.pop(me, None)
             self._idle.append(me)
-            self._hub.switch()
+            # Parked, this frame must not keep its last thread alive (its Thread object,
+            # target and arguments) until the worker is reused.
+            th = None
+            while me not in by_glet:
+                if self.aborting or self._stop_reason is not None or not self._live:
+                    self._hub.switch()
+                    continue
+                try:
+                    self._schedule(None, False)
+                except Aborted:
+                    pass  # the stop it raised (deadlock...) belongs to a run that is over
 
     def _body(self, th: ThreadRec, func, args, kwargs) -> None:
         try:
@@ -398,6 +436,8 @@ class Engine:
             self._end(th)
 
     def _end(self, th: ThreadRec) -> None:
+        if not th.done:
+            self._live -= 1
         th.done = True
         th.blocked = False
         if th.tstate is not None and th.tstate.locked():
@@ -439,26 +479,44 @@ class Engine:
             msg = "Engine.run() is not re-entrant: a controlled run is already in progress"
             raise RuntimeError(msg)
         wall0 = _real_perf_counter()
-        with self.session():
-            self._running = True
-            try:
-                return self._run(
+        if self._session_depth == 0:
+            with self.session():
+                return self.run(
                     fn,
                     args,
-                    kwargs or {},
-                    strategy,
-                    max_steps,
-                    time_limit,
-                    grace,
-                    spin_limit,
-                    main_name,
-                    setup,
-                    wall0,
+                    kwargs,
+                    strategy=strategy,
+                    max_steps=max_steps,
+                    time_limit=time_limit,
+                    grace=grace,
+                    spin_limit=spin_limit,
+                    main_name=main_name,
+                    setup=setup,
                 )
-            finally:
-                self._running = False
-                _primitives.install(None)
-                self._patches.end_run()
+        # Inside a session (the fast path): no context manager per run.
+        self._running = True
+        try:
+            return self._run(
+                fn,
+                args,
+                kwargs or {},
+                strategy,
+                max_steps,
+                time_limit,
+                grace,
+                spin_limit,
+                main_name,
+                setup,
+                wall0,
+            )
+        finally:
+            self._running = False
+            _primitives.install(None)
+            self._patches.end_run()
+            # The run's records hold its Thread objects (in threading._dangling) and
+            # their targets: let them go now, not at the next run's _reset.
+            self._threads = {}
+            self._main = None
 
     def _run(
         self,
@@ -476,6 +534,7 @@ class Engine:
     ) -> Execution:
         self._reset()
         self._strategy = strategy
+        self._next_thread = strategy.next_thread  # one attribute lookup less per decision
         self._max_steps = max_steps
         self._limit = time_limit
         self._grace = grace
@@ -500,9 +559,7 @@ class Engine:
         self._progress_at = _real_perf_counter()
         try:
             self._main.glet.switch()
-            while self._stop_reason is None:
-                if all(t.done for t in self._threads.values()):
-                    break
+            while self._stop_reason is None and self._live:
                 self._schedule(None, False)
         except _Stop:
             pass
@@ -575,6 +632,7 @@ class Engine:
                 continue
             if not th.started:  # assigned to a parked (or fresh) worker that never ran it
                 th.done = True
+                self._live -= 1
                 self._by_glet.pop(glet, None)
                 self._idle.append(glet)
                 continue
@@ -591,6 +649,8 @@ class Engine:
                 # It would not die: keep it from being collected (and thrown into) later.
                 _GRAVEYARD.append(glet)
                 th.done = True
+                th.blocked = False
+                self._live -= 1
             if glet.dead and glet in self._idle:
                 self._idle.remove(glet)
         self._by_glet.clear()

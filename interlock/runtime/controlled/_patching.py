@@ -35,6 +35,11 @@ import _thread
 import _threading_local
 import concurrent.futures.thread as _cf_thread
 import itertools
+import multiprocessing
+import multiprocessing.connection as _mp_connection
+import multiprocessing.context as _mp_context
+import multiprocessing.pool as _mp_pool
+import multiprocessing.util as _mp_util
 import queue
 import sys
 import threading
@@ -46,12 +51,15 @@ from greenlet import getcurrent
 from .._harness import Aborted
 from ._primitives import (
     Lock,
+    PipeQueue,
+    PipeReader,
     SilentRLock,
     SimpleQueue,
     StartEvent,
     ThreadHandle,
     TstateLock,
     in_world,
+    wait_readers,
 )
 
 __all__ = ["EPOCH", "Patches"]
@@ -81,6 +89,9 @@ _REAL_SET_SENTINEL = getattr(_thread, "_set_sentinel", None)
 _REAL_START_JOINABLE = getattr(_thread, "start_joinable_thread", None)
 _REAL_MAKE_HANDLE = getattr(_thread, "_make_thread_handle", None)
 _REAL_GET_NATIVE_ID = getattr(_thread, "get_native_id", None)
+_REAL_MAINTAIN = getattr(threading, "_maintain_shutdown_locks", None)  # 3.10-3.12
+_REAL_MP_SIMPLE_QUEUE = _mp_context.BaseContext.SimpleQueue
+_REAL_MP_WAIT = _mp_connection.wait
 
 
 class Patches:
@@ -92,6 +103,7 @@ class Patches:
         self._saved: list[tuple[object, str, object]] = []
         self._serial = itertools.count(1)
         self._installed = False
+        self._finalizers: set | tuple = ()
 
     @staticmethod
     def real(module: str, name: str):
@@ -169,6 +181,23 @@ class Patches:
             engine.block(th, None, engine.now + secs, "sleep")
             return None
 
+        def mp_simple_queue(context):
+            # multiprocessing.SimpleQueue() / ctx.SimpleQueue(): a pipe the scheduler
+            # cannot see; inside a run, the modelled one (ThreadPool's change notifier).
+            if in_world():
+                return PipeQueue()
+            return _REAL_MP_SIMPLE_QUEUE(context)
+
+        def mp_default_simple_queue():
+            return mp_simple_queue(_mp_context._default_context)
+
+        def mp_wait(object_list, timeout=None):
+            th = lookup(getcurrent())
+            readers = list(object_list)
+            if th is None or not all(isinstance(r, PipeReader) for r in readers):
+                return _REAL_MP_WAIT(object_list, timeout)
+            return wait_readers(readers, timeout, th)
+
         def thread_object(function):
             obj = getattr(function, "__self__", None)
             return obj if isinstance(obj, Thread) else None
@@ -181,7 +210,7 @@ class Patches:
                 msg = "run stopped"
                 raise Aborted(msg)
             th = engine.spawn(function, tuple(args), kwargs, obj=thread_object(function))
-            engine.point(caller)
+            engine._schedule(caller, True)
             return th.tid
 
         def start_joinable_thread(function, handle=None, daemon=True):
@@ -258,8 +287,20 @@ class Patches:
                 self._started = StartEvent(self)
 
         def thread_hash(self) -> int:
-            number = self.__dict__.get("_interlock_serial")
-            return number if number is not None else object.__hash__(self)
+            # Called three times per thread start (_dangling, _limbo, _active): keep it
+            # to one attribute read; a Thread made before the patches has no serial.
+            try:
+                return self._interlock_serial
+            except AttributeError:
+                return object.__hash__(self)
+
+        def maintain_shutdown_locks() -> None:
+            # 3.10-3.12 prune threading._shutdown_locks (a list comprehension over every
+            # live thread's tstate lock) at each start and stop. Inside a run the set is a
+            # fresh one per run (begin_run) that only threading._shutdown() would read,
+            # at interpreter exit: pruning it buys nothing and costs O(threads) a start.
+            if not in_world():
+                _REAL_MAINTAIN()
 
         return {
             "get_ident": get_ident,
@@ -271,6 +312,9 @@ class Patches:
             "perf_counter_ns": perf_counter_ns,
             "time_ns": time_ns,
             "sleep": sleep,
+            "mp_simple_queue": mp_simple_queue,
+            "mp_wait": mp_wait,
+            "mp_default_simple_queue": mp_default_simple_queue,
             "start_new_thread": start_new_thread,
             "start_joinable_thread": start_joinable_thread,
             "set_sentinel": set_sentinel,
@@ -281,6 +325,7 @@ class Patches:
             "main_thread": main_thread,
             "thread_init": thread_init,
             "thread_hash": thread_hash,
+            "maintain_shutdown_locks": maintain_shutdown_locks,
         }
 
     def _swaps(self) -> list[tuple[object, str, object]]:
@@ -303,6 +348,11 @@ class Patches:
             (threading.Thread, "__hash__", f["thread_hash"]),
             (_threading_local, "RLock", SilentRLock),
             (queue, "SimpleQueue", SimpleQueue),
+            (_mp_context.BaseContext, "SimpleQueue", f["mp_simple_queue"]),
+            # multiprocessing/__init__ copied the default context's bound methods.
+            (multiprocessing, "SimpleQueue", f["mp_default_simple_queue"]),
+            (_mp_connection, "wait", f["mp_wait"]),
+            (_mp_pool, "wait", f["mp_wait"]),
             (queue, "time", f["monotonic"]),
             (time, "sleep", f["sleep"]),
             (time, "monotonic", f["monotonic"]),
@@ -315,6 +365,8 @@ class Patches:
         if _REAL_GET_NATIVE_ID is not None:
             swaps.append((threading, "get_native_id", f["get_native_id"]))
             swaps.append((_thread, "get_native_id", f["get_native_id"]))
+        if _REAL_MAINTAIN is not None:
+            swaps.append((threading, "_maintain_shutdown_locks", f["maintain_shutdown_locks"]))
         if hasattr(threading, "activeCount"):
             swaps.append((threading, "activeCount", f["active_count"]))
         if _PY313:
@@ -384,9 +436,21 @@ class Patches:
         _cf_thread._global_shutdown_lock = Lock.modelled()
         _cf_thread._threads_queues = weakref.WeakKeyDictionary()
         _cf_thread.ThreadPoolExecutor._counter = itertools.count().__next__
+        registry = _mp_util._finalizer_registry
+        self._finalizers = set(registry) if registry else ()
 
     def end_run(self) -> None:
-        """Forget this run's threads in threading's registries."""
+        """Forget this run's threads in threading's registries, and its finalizers."""
+        registry = _mp_util._finalizer_registry
+        if registry:
+            # A pool the subject made (util.Finalize(pool, _terminate_pool)) would be
+            # finalized at exit or collection, outside the run, joining threads that
+            # only existed in it: cancel what the run registered.
+            before = self._finalizers
+            for key in [k for k in registry if k not in before]:
+                finalizer = registry.get(key)
+                if finalizer is not None:
+                    finalizer.cancel()
         active = threading._active
         for tid, th in list(self.engine._threads.items()):
             if th.obj is not None and active.get(tid) is th.obj:

@@ -25,6 +25,8 @@ from greenlet import getcurrent
 
 __all__ = [
     "Lock",
+    "PipeQueue",
+    "PipeReader",
     "in_world",
     "SilentRLock",
     "SimpleQueue",
@@ -32,6 +34,7 @@ __all__ = [
     "ThreadHandle",
     "TstateLock",
     "install",
+    "wait_readers",
 ]
 
 ENGINE = None  # the engine whose run is in progress; set by ``install``
@@ -57,7 +60,11 @@ def in_world() -> bool:
     real OS thread, or code between runs) gets the real C object.
     """
     engine = ENGINE
-    return engine is not None and engine.in_world()
+    if engine is None:
+        return False
+    # Engine.in_world inlined: this runs for every lock, Condition and Thread made.
+    me = getcurrent()
+    return _lookup(me) is not None or (engine._running and me is engine._hub)
 
 
 def _lock_deadline(engine, blocking: bool, timeout: float) -> float | None:
@@ -122,6 +129,10 @@ class Lock:
             raise _cannot_wait("Lock.acquire")
         engine = ENGINE
         deadline = None if timeout == -1 else _lock_deadline(engine, blocking, timeout)
+        if not blocking and self._holder is th:
+            # A try-lock of a lock this thread holds fails whatever the others do:
+            # no other thread can change its outcome, so it is not a point.
+            return False
         engine._schedule(th, True)
         while True:
             if not self._locked:
@@ -153,6 +164,20 @@ class Lock:
 
     def __exit__(self, *exc_info) -> None:
         self.release()
+
+    # The three hooks ``threading.Condition`` looks for on its lock. Without them its
+    # __init__ pays three caught AttributeErrors (~2 us, a dozen Conditions a run: one
+    # per Thread's Event, three per Queue) and its own ``_is_owned`` does a try-acquire
+    # at every wait/notify. These do exactly what Condition's fallbacks do.
+    def _is_owned(self) -> bool:
+        # Condition's fallback answers "locked by anyone" for a plain lock; so does this.
+        return self._locked
+
+    def _release_save(self) -> None:
+        self.release()
+
+    def _acquire_restore(self, state) -> None:
+        self.acquire()
 
     def _at_fork_reinit(self) -> None:
         self._locked = False
@@ -409,3 +434,96 @@ class SimpleQueue:
         return len(self._items)
 
     __class_getitem__ = classmethod(lambda cls, item: cls)
+
+
+class PipeReader:
+    """``PipeQueue._reader``: what ``multiprocessing.connection.wait`` is handed."""
+
+    __slots__ = ("__weakref__", "queue")
+
+    def __init__(self, queue: PipeQueue) -> None:
+        self.queue = queue
+
+    def poll(self, timeout: float = 0.0) -> bool:
+        return bool(self.queue._items)
+
+    def close(self) -> None:
+        return None
+
+
+class PipeQueue:
+    """``multiprocessing.SimpleQueue`` made inside a run (a pipe and two process locks in C).
+
+    ``multiprocessing.pool.ThreadPool`` wakes its worker-handler thread through one
+    of these (``_change_notifier``), waiting on its ``_reader`` with
+    ``multiprocessing.connection.wait``: on the real pipe that is a ``select`` the
+    scheduler cannot see, so the handler would block the whole OS thread. Here
+    ``put`` never blocks, ``get`` blocks until an item arrives, and ``wait_readers``
+    (patched over ``connection.wait``) blocks until one of the readers has data.
+    Items are kept as objects: nothing crosses a process, so nothing is pickled.
+    """
+
+    __slots__ = ("__weakref__", "_getters", "_items", "_reader", "_run", "_watchers")
+
+    def __init__(self) -> None:
+        # Pool.__del__ puts on it when the pool is collected, which may happen during a
+        # later run: such a put must not wake or schedule anything there.
+        self._run = ENGINE.run_serial if ENGINE is not None else -1
+        self._items: deque = deque()
+        self._getters: list = []
+        self._watchers: list = []  # wait lists of threads in wait_readers on this queue
+        self._reader = PipeReader(self)
+
+    def _wake(self) -> None:
+        engine = ENGINE
+        if engine is None or engine.run_serial != self._run:
+            return  # a put after its run ended (Pool.__del__ at collection): nobody to wake
+        if self._getters:
+            engine.wake_all(self._getters)
+        for waitlist in self._watchers:
+            engine.wake_all(waitlist)
+
+    def put(self, obj) -> None:
+        self._items.append(obj)
+        self._wake()
+        th = _lookup(getcurrent())
+        if th is not None and ENGINE.run_serial == self._run:
+            ENGINE._schedule(th, True)
+
+    def get(self):
+        th = _lookup(getcurrent())
+        if th is None:
+            if self._items:
+                return self._items.popleft()
+            raise _cannot_wait("multiprocessing.SimpleQueue.get")
+        engine = ENGINE
+        engine._schedule(th, True)
+        while not self._items:
+            engine.block(th, self._getters, None, self)
+        return self._items.popleft()
+
+    def empty(self) -> bool:
+        return not self._items
+
+    def close(self) -> None:
+        return None
+
+
+def wait_readers(readers: list, timeout: float | None, th) -> list:
+    """``multiprocessing.connection.wait`` on ``PipeReader`` objects, for a controlled thread."""
+    engine = ENGINE
+    deadline = None if timeout is None else engine.now + max(timeout, 0)
+    engine._schedule(th, True)
+    while True:
+        ready = [r for r in readers if r.queue._items]
+        if ready or (deadline is not None and engine.now >= deadline):
+            return ready
+        waitlist: list = []
+        queues = [r.queue for r in readers]
+        for q in queues:
+            q._watchers.append(waitlist)
+        try:
+            engine.block(th, waitlist, deadline, "wait")
+        finally:
+            for q in queues:
+                q._watchers.remove(waitlist)

@@ -33,6 +33,9 @@ _KIND: dict[str, bool] = {}
 # The stdlib's private class names, as a reader knows them.
 _CLASS_NAMES = {"_RLock": "RLock", "_PySimpleQueue": "SimpleQueue", "TstateLock": "Thread"}
 
+# Patched functions (in _patching) as the stdlib names them.
+_PATCHED_OPS = {"sleep": "time.sleep", "mp_wait": "multiprocessing.connection.wait"}
+
 # What a thread blocked in an operation waits for someone else to do.
 _VERBS = {
     "Queue.get": "put an item",
@@ -83,8 +86,8 @@ def _frames(frame) -> list:
 def _op_name(frame) -> str:
     code = frame.f_code
     name = code.co_name
-    if frame.f_code.co_filename.startswith(_HERE) and name in ("sleep",):
-        return "time.sleep"
+    if frame.f_code.co_filename.startswith(_HERE) and name in _PATCHED_OPS:
+        return _PATCHED_OPS[name]
     try:
         self = frame.f_locals.get("self")
     except Exception:  # noqa: BLE001 - a frame we cannot introspect
@@ -125,7 +128,15 @@ def _locate(top_frame) -> tuple[str | None, str | None, object, tuple[str, ...]]
                     op_self = None
             break
     if where is None and frames:
+        # No subject frame (a stdlib pool's own thread): show the innermost stdlib
+        # frame outside interlock's machinery and the operation it is in.
         op = _op_name(frames[-1])
+        for i, f in enumerate(frames):
+            if not f.f_code.co_filename.startswith(_HERE):
+                where = _where(f)
+                if i > 0:
+                    op = _op_name(frames[i - 1])
+                break
     return where, op, op_self, stack
 
 
@@ -138,6 +149,8 @@ def _detail(op: str | None, op_self, th, engine) -> str:
     what = th.what
     if what == "sleep":
         return f"until t={th.deadline:.3f}s"
+    if what == "wait":
+        return "no reader has data"
     if isinstance(what, (TstateLock, ThreadHandle)):
         return f"waits for {_name(what.owner)} to end"
     if isinstance(what, SimpleQueue):
