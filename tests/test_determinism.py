@@ -24,18 +24,18 @@ from interlock.subjects import builtin_subjects
 NEW_EXECUTOR = sys.version_info >= (3, 12)
 
 PINNED = {
-    ("article_queue", "random"): "f36b9a027e4ee626",
+    ("article_queue", "random"): "90fba74746b714d6",
     ("article_queue", "pct"): "1c01c5d1f7739889",
-    ("article_queue_minus_two", "random"): "55f7e2ec535c19f8",
+    ("article_queue_minus_two", "random"): "4416ea8ba3af2407",
     ("article_queue_minus_two", "pct"): "2059e31ea4fde38e",
-    ("article_semaphore", "random"): "10aec731ed93dbf6",
+    ("article_semaphore", "random"): "32e0092fbb8410f0",
     ("article_semaphore", "pct"): "ed560f023842a20d",
-    ("empty_check_pool", "random"): "2364ff39a272c9de",
+    ("empty_check_pool", "random"): "4a77034c2674e88e",
     ("empty_check_pool", "pct"): "1fa44bf438dc0960",
-    ("end_marker_pool", "random"): "bf6208da66546200",
+    ("end_marker_pool", "random"): "8d9de671f19a3d32",
     ("end_marker_pool", "pct"): "1b8b7b54ecf89fb4",
     ("end_marker_pool_as_posted", "random"): "01ba4719c80b6fe9",
-    ("executor_map", "random"): "71cbe33b2c725865" if NEW_EXECUTOR else "1d8a0a1d2da41d8d",
+    ("executor_map", "random"): "11e5f5e07ce15aea" if NEW_EXECUTOR else "dc9110910d991932",
     ("executor_map", "pct"): "9b2e9f524cf721be" if NEW_EXECUTOR else "bdbc4140a56c4288",
 }
 

@@ -22,7 +22,7 @@ PROGRAM = ToyProgram.of(
 @pytest.mark.parametrize(
     ("spec", "count", "digest"),
     [
-        ("random", 200, "aaf7b0e5382dece4"),
+        ("random", 200, "3b94ded2e0be90ff"),
         ("pct:1", 200, "073888975f25d83c"),
         ("pct:3", 200, "c3fd1b931718daa9"),
         ("exhaustive:0", 24, "e1ff6001f324545d"),  # every schedule with no preemption

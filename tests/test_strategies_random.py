@@ -41,12 +41,12 @@ class TestRandomStrategy:
         assert [strategy.next_thread([0, 1, 2, 3], None) for _ in range(8)] == [
             3,
             3,
-            0,
+            1,
+            1,
             2,
+            1,
             3,
-            3,
-            2,
-            3,
+            1,
         ]
 
     def test_answers_are_runnable_and_uniform(self):

@@ -81,10 +81,10 @@ class TestDivergence:
             replay.next_thread([1, 2], None)
 
     def test_program_that_ends_early_leaves_decisions_unused(self):
-        source = RandomStrategy(0, clock_bias=None)
-        source.new_execution()
-        recorded = PROGRAM.run(source).decisions
-        assert recorded == (2, 2, 2, 3, 3, 2, 1, 1, 1, 0, 1, 3)
+        recorded = (2, 2, 2, 3, 3, 2, 1, 1, 1, 0, 1, 3)  # a whole run of PROGRAM
+        whole = ReplayStrategy(recorded)
+        whole.new_execution()
+        assert PROGRAM.run(whole).decisions == recorded and whole.remaining == 0
         without_third = ToyProgram.of(*PROGRAM.threads[:2])
         replay = ReplayStrategy(recorded)
         replay.new_execution()

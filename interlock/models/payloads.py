@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass
 
@@ -12,6 +13,7 @@ __all__ = ["ResultItem", "classify_result", "identify_payload", "make_payload"]
 _MAGIC = b"interlock|"
 
 
+@functools.lru_cache(maxsize=4096)  # runs repeat the same downloads thousands of times
 def make_payload(seed: int, url: str, size: int) -> bytes:
     """``interlock|<seed>|<url>|`` then filler derived from (seed, url), ``size`` bytes in all.
 
