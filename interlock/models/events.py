@@ -108,15 +108,18 @@ class Trace:
     def max_in_flight(self) -> InFlightPeak:
         """The first moment the most downloads were in flight, and which ones."""
         running: dict[str, int] = {}
+        total = 0
         best = InFlightPeak(0, 0.0, -1, ())
         for e in self.events:
-            if e.kind == START:
+            kind = e.kind
+            if kind == START:
                 running[e.url] = running.get(e.url, 0) + 1
-                total = sum(running.values())
+                total += 1
                 if total > best.count:
                     urls = tuple(u for u, n in running.items() for _ in range(n))
                     best = InFlightPeak(total, e.time, e.seq, urls)
-            elif e.kind in (FINISH, FAIL) and running.get(e.url):
+            elif (kind == FINISH or kind == FAIL) and running.get(e.url):
+                total -= 1
                 running[e.url] -= 1
                 if not running[e.url]:
                     del running[e.url]
