@@ -45,6 +45,12 @@ EXCLUDED: dict[str, str] = {}
 
 # (class name, test name) -> reason, for exclusions that apply to one class only.
 EXCLUDED_IN_CLASS: dict[tuple[str, str], str] = {}
+if "coverage" in sys.modules:  # measured by coverage.py (tox -e coverage)
+    # The test puts from __del__ hooks that the garbage collector runs; the tracer's own
+    # allocations move those collections, and the items arrive out of the order the test
+    # expects. It passes in every plain run (py310 to py313).
+    for _cls in ("CSimpleQueueTest", "PySimpleQueueTest"):
+        EXCLUDED_IN_CLASS[(_cls, "test_reentrancy")] = "gc timing differs under coverage tracing"
 
 SEEDS = (0, 1)
 
