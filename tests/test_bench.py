@@ -14,7 +14,9 @@ def test_quick_bench_prints_every_section(capsys):
     assert main(["bench", "--quick", "--seeds", "1"]) == 0
     out, _ = capsys.readouterr()
     assert "Could not open document" not in out  # the subjects' own prints are kept out
-    assert re.search(r"^  controlled\s+\d+ /s$", out, re.M)
+    assert re.search(
+        r"^  controlled\s+\d+ /s   \(\d+ us a run, of which checking \d+ us\)$", out, re.M
+    )
     assert re.search(r"^  threads\s+\d+ /s", out, re.M)
     assert re.search(r"^  controlled\s+[\d.]+ ms$", out, re.M)
     assert re.search(r"real threading.Lock, uncontended\s+[\d.]+ us", out)

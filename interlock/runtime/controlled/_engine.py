@@ -569,7 +569,7 @@ class Engine:
         reason = self._stop_reason or ENDED
         notes: list[str] = []
         blocked: tuple[ThreadState, ...] = ()
-        if reason != ENDED or any(not t.done for t in self._threads.values()):
+        if reason != ENDED or self._live:  # _live: threads not yet ended
             blocked = self._snapshot(alive_only=False)
         at_end = tuple(s for s in blocked if s.alive)
         diagnosis = None

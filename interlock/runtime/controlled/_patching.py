@@ -104,6 +104,8 @@ class Patches:
         self._serial = itertools.count(1)
         self._installed = False
         self._finalizers: set | tuple = ()
+        self._cf_lock = None  # the modelled concurrent.futures lock begin_run installed
+        self._cf_queues = None  # and its _threads_queues
 
     @staticmethod
     def real(module: str, name: str):
@@ -283,7 +285,8 @@ class Patches:
             # Set before Thread.__init__ runs: it already hashes self (_dangling.add).
             self._interlock_serial = next(serial._serial)
             _REAL_THREAD_INIT(self, *args, **kwargs)
-            if in_world():
+            me = getcurrent()  # in_world(), inlined: one call per Thread made
+            if lookup(me) is not None or (engine._running and me is engine._hub):
                 self._started = StartEvent(self)
 
         def thread_hash(self) -> int:
@@ -299,7 +302,8 @@ class Patches:
             # live thread's tstate lock) at each start and stop. Inside a run the set is a
             # fresh one per run (begin_run) that only threading._shutdown() would read,
             # at interpreter exit: pruning it buys nothing and costs O(threads) a start.
-            if not in_world():
+            me = getcurrent()
+            if lookup(me) is None and not (engine._running and me is engine._hub):
                 _REAL_MAINTAIN()
 
         return {
@@ -433,8 +437,14 @@ class Patches:
         threading._counter = itertools.count(1).__next__
         if hasattr(threading, "_shutdown_locks"):
             threading._shutdown_locks = set()
-        _cf_thread._global_shutdown_lock = Lock.modelled()
-        _cf_thread._threads_queues = weakref.WeakKeyDictionary()
+        # concurrent.futures' module state: a run gets its own, fresh unless the last run
+        # left the previous one untouched (the common case: most subjects use no executor).
+        lock = _cf_thread._global_shutdown_lock
+        if lock is not self._cf_lock or lock._locked or lock._waiters:
+            self._cf_lock = _cf_thread._global_shutdown_lock = Lock.modelled()
+        queues = _cf_thread._threads_queues
+        if queues is not self._cf_queues or len(queues):
+            self._cf_queues = _cf_thread._threads_queues = weakref.WeakKeyDictionary()
         _cf_thread.ThreadPoolExecutor._counter = itertools.count().__next__
         registry = _mp_util._finalizer_registry
         self._finalizers = set(registry) if registry else ()

@@ -37,15 +37,19 @@ class RandomStrategy:
         self.seed = seed
         self.clock_bias = clock_bias
         self._random = random.Random(seed).random
+        # Read once per decision (hot): whether CLOCK is just one more equal choice.
+        self._uniform = clock_bias is None
+        self._bias = 0.0 if clock_bias is None else clock_bias
 
     def new_execution(self) -> bool:
         return True  # a random walk never runs out of schedules
 
     def next_thread(self, runnable: Sequence[int], current: int | None) -> int:
         draw = self._random
-        if self.clock_bias is None or runnable[0] != CLOCK:  # runnable is sorted: CLOCK first
+        # runnable is sorted and thread ids start at 1: CLOCK (0), if offered, comes first.
+        if runnable[0] != CLOCK or self._uniform:
             return runnable[int(draw() * len(runnable))]
-        if draw() < self.clock_bias:
+        if draw() < self._bias:
             return CLOCK
         return runnable[1 + int(draw() * (len(runnable) - 1))]
 
