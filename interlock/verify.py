@@ -235,6 +235,12 @@ class Verifier:
         lines = printed.getvalue().splitlines()
         if lines:
             report.notes.append(f"the subject printed {len(lines)} lines, e.g. {lines[0]!r}")
+        if self.runtime_name == "controlled":
+            from .runtime.controlled._locals import shared_locals_note
+
+            note = shared_locals_note(subject.download_all)
+            if note:
+                report.notes.append(note)
         return report
 
     def _session(self):
