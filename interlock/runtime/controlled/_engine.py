@@ -21,6 +21,7 @@ threads left, in ``_report``.
 
 from __future__ import annotations
 
+import _thread
 import heapq
 import itertools
 import math
@@ -61,6 +62,7 @@ SPIN = "spin"
 STEP_BUDGET = "step_budget"
 
 _real_perf_counter = time.perf_counter
+_real_get_ident = _thread.get_ident
 
 
 class SpinDetected(Aborted):
@@ -177,6 +179,7 @@ class Engine:
         self._hub = None
         self.run_serial = 0  # which run modelled objects belong to (see PipeQueue)
         self._idle: list = []  # parked worker greenlets, reused across threads and runs
+        self._idle_os_thread = None  # the OS thread they belong to (greenlets cannot move)
         self._by_glet: dict = {}
         self._reset()
 
@@ -319,7 +322,14 @@ class Engine:
                 break
             else:
                 choices = tuple(runnable)
-            pick = self._next_thread(choices, th.tid if can_continue else None)
+            try:
+                pick = self._next_thread(choices, th.tid if can_continue else None)
+            except Exception as exc:  # noqa: BLE001 - e.g. ReplayDiverged: the run's error, not the subject's
+                # Raised here it would surface inside the subject's code (and could be
+                # caught there): stop the run and raise it from Engine.run instead.
+                self._internal_error = exc
+                self._stop("error", str(exc))
+                return
             if pick not in choices:
                 msg = f"strategy {self._strategy!r} chose {pick!r}, which is not one of {choices}"
                 self._internal_error = StrategyError(msg)
@@ -539,6 +549,11 @@ class Engine:
         self._limit = time_limit
         self._grace = grace
         self._hub = getcurrent()
+        if self._idle_os_thread != _real_get_ident():
+            # Pooled workers belong to the OS thread that made them: a run hosted on
+            # another one starts a pool of its own (the old one is left to its thread).
+            self._idle = []
+            self._idle_os_thread = _real_get_ident()
         self._patches.begin_run()
         _primitives.install(self)
 
