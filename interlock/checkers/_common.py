@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from types import MappingProxyType
+from typing import NamedTuple
 
-from ..models import RunRecord
+from ..models import RunRecord, Scenario
 from ..models.events import FAIL, FINISH
 from ..models.record import DEADLOCK, RAISED, SPIN, STEP_BUDGET, TIMEOUT
 
 __all__ = [
+    "ScenarioFacts",
     "at",
     "ended_urls",
     "judged_results",
     "not_returned",
     "plural",
+    "scenario_facts",
     "url_list",
 ]
 
@@ -63,3 +67,40 @@ def not_returned(record: RunRecord) -> str:
 def ended_urls(events: Iterable) -> int:
     """How many distinct URLs reached a finish or a failure."""
     return len({e.url for e in events if e.kind in (FINISH, FAIL)})
+
+
+class ScenarioFacts(NamedTuple):
+    """What checkers derive from a scenario alone."""
+
+    total_duration: float  # ``sum`` of the scripted durations, in task order
+    time_budget: float
+    succeeding: tuple[str, ...]  # URLs scripted to succeed, in task order
+    failing: tuple[str, ...]  # URLs scripted to fail, in task order
+    durations: Mapping[str, float]  # URL -> scripted duration, for every URL of the scenario
+
+
+# The facts of the few scenarios checked last: {id: (scenario, facts)}. Exploration
+# checks thousands of runs of one scenario, and each fact is a walk over its tasks
+# (500 in ``article``). Holding the scenario keeps its id from being reused while
+# its entry lives; a scenario is immutable, so its facts never go stale.
+_FACTS: dict[int, tuple[Scenario, ScenarioFacts]] = {}
+_FACTS_KEPT = 8
+
+
+def scenario_facts(scenario: Scenario) -> ScenarioFacts:
+    """The facts of ``scenario``, computed once while it is among the last few checked."""
+    entry = _FACTS.get(id(scenario))
+    if entry is not None and entry[0] is scenario:
+        return entry[1]
+    tasks = scenario.tasks
+    facts = ScenarioFacts(
+        sum(t.duration for t in tasks),
+        scenario.time_budget,
+        tuple(t.url for t in tasks if not t.fails),
+        tuple(t.url for t in tasks if t.fails),
+        MappingProxyType({t.url: t.duration for t in tasks}),
+    )
+    if len(_FACTS) >= _FACTS_KEPT:
+        del _FACTS[next(iter(_FACTS))]
+    _FACTS[id(scenario)] = (scenario, facts)
+    return facts

@@ -45,7 +45,7 @@ from dataclasses import dataclass
 
 from ..models import RunRecord, Verdict
 from ..models.events import FAIL, FINISH, START
-from ._common import at, judged_results, not_returned, plural
+from ._common import at, judged_results, not_returned, plural, scenario_facts
 from ._registry import invariant
 
 __all__ = [
@@ -93,7 +93,7 @@ def work_conserving(record: RunRecord) -> Verdict:
     if not judged_results(record):
         return Verdict(NAME, True, f"not judged: {not_returned(record)}", advisory=True)
     scenario = record.scenario
-    total = sum(t.duration for t in scenario.tasks)
+    total = scenario_facts(scenario).total_duration
     if total == 0:
         message = "not judged: the downloads take no time, so no slot-time can be measured"
         return Verdict(NAME, True, message, advisory=True)
@@ -105,7 +105,7 @@ def work_conserving(record: RunRecord) -> Verdict:
         )
         return Verdict(NAME, True, message, advisory=True)
     late = clock_lateness(record)
-    idle, gaps, stretches = _measure(record)
+    _, gaps, _ = _measure(record)
     grace = NOISE_FACTOR * (late[-1] if late else 0.0)
     share_allowed = RELATIVE_TOLERANCE
     real_clock = bool(late) and late[len(late) // 2] > LATE_EPSILON
@@ -124,6 +124,7 @@ def work_conserving(record: RunRecord) -> Verdict:
             f"{grace:.3f}s per gap; {tolerance})"
         )
         return Verdict(NAME, True, message, advisory=True)
+    idle, _, stretches = _measure(record, detail=True)
     worst = max(stretches, key=lambda s: s.idle)
     busy = (
         str(worst.busy_min)
@@ -155,24 +156,43 @@ def clock_lateness(record: RunRecord) -> list[float]:
     Zero under a fair virtual clock; under real threads, how late ``time.sleep``
     woke, in virtual seconds.
     """
+    # Each end is paired with the oldest open start of its URL, as in
+    # ``Trace.intervals``; only the times are kept, so no interval is built.
+    durations = scenario_facts(record.scenario).durations
+    open_starts: dict[str, list[float]] = {}
     late = []
-    for interval in record.trace.intervals():
-        task = record.scenario.task(interval.url)
-        if task is None or interval.end is None:
-            continue
-        late.append(max(0.0, (interval.end - interval.start) - task.duration))
-    return sorted(late)
+    for e in record.trace.events:
+        kind = e.kind
+        if kind == START:
+            starts = open_starts.get(e.url)
+            if starts is None:
+                open_starts[e.url] = [e.time]
+            else:
+                starts.append(e.time)
+        elif kind == FINISH or kind == FAIL:
+            starts = open_starts.get(e.url)
+            if starts:
+                start = starts.pop(0)
+                duration = durations.get(e.url)
+                if duration is not None:
+                    late.append(max(0.0, (e.time - start) - duration))
+    late.sort()
+    return late
 
 
-def _measure(record: RunRecord) -> tuple[float, list[float], list[_Stretch]]:
-    """(idle slot-seconds, the length of every idle gap, the idle stretches)."""
-    limit = record.scenario.limit
-    events = list(record.trace)
+def _measure(record: RunRecord, detail: bool = False) -> tuple[float, list[float], list[_Stretch]]:
+    """(idle slot-seconds, the length of every idle gap, the idle stretches).
+
+    Only a failing verdict reports the slot-seconds and the stretches: without
+    ``detail`` they are not measured (0.0 and [] come back), which saves most of
+    the work per event."""
     scenario = record.scenario
+    limit = scenario.limit
+    events = record.trace.events
     # URLs that never start were dropped, not delayed: other checkers report them.
-    eventually = {e.url for e in events if e.kind == START and scenario.task(e.url) is not None}
-    started: set[str] = set()
-    ended: set[str] = set()
+    known = scenario_facts(scenario).durations
+    unstarted = {e.url for e in events if e.kind == START and e.url in known}
+    unended = set(unstarted)
     open_starts: dict[str, int] = {}
     in_flight = 0
 
@@ -180,45 +200,61 @@ def _measure(record: RunRecord) -> tuple[float, list[float], list[_Stretch]]:
     closed: list[float] = []
     gaps: list[float] = []  # start times of open idle gaps, newest last
     stretches: list[_Stretch] = []
-    current: dict | None = None
+    # The open stretch, if any: where it began, its idle slot-seconds so far, the busy
+    # counts seen in it, and how many URLs waited when it began.
+    stretch_start: float | None = None
+    stretch_idle = 0.0
+    stretch_busy: list[int] = []
+    stretch_waiting = 0
 
+    last = len(events) - 1
     for i, e in enumerate(events):
-        if e.kind == START:
+        kind = e.kind
+        if kind == START:
+            url = e.url
             in_flight += 1
-            open_starts[e.url] = open_starts.get(e.url, 0) + 1
-            if e.url in eventually:
-                started.add(e.url)
-        elif e.kind in (FINISH, FAIL) and open_starts.get(e.url):
-            in_flight -= 1
-            open_starts[e.url] -= 1
-            if e.url in eventually:
-                ended.add(e.url)
-        waiting = len(eventually) - len(started)
+            open_starts[url] = open_starts.get(url, 0) + 1
+            unstarted.discard(url)
+        elif kind == FINISH or kind == FAIL:
+            url = e.url
+            n = open_starts.get(url)
+            if n:
+                in_flight -= 1
+                open_starts[url] = n - 1
+                unended.discard(url)
+        waiting = len(unstarted)
         level = 0
-        if waiting and i + 1 < len(events):
-            level = max(0, min(limit, len(eventually) - len(ended)) - in_flight)
+        if waiting and i < last:
+            # min(limit, unfinished) slots should be busy; the free ones are idle.
+            level = min(limit, len(unended)) - in_flight
+            if level < 0:
+                level = 0
         # Open or close gaps so that len(gaps) == level.
+        time = e.time
         while len(gaps) < level:
-            gaps.append(e.time)
+            gaps.append(time)
         while len(gaps) > level:
-            closed.append(e.time - gaps.pop())
-        # The last event has level 0 (the run is over), so it closes any open stretch.
-        dt = events[i + 1].time - e.time if i + 1 < len(events) else 0.0
-        raw += level * dt
-        if level and current is None:
-            current = {"start": e.time, "idle": 0.0, "busy": [], "waiting": waiting}
-        if current is not None and not level:
-            stretches.append(_close(current, e.time))
-            current = None
-        if current is not None:
-            current["idle"] += level * dt
-            if dt > 0:
-                current["busy"].append(in_flight)
+            closed.append(time - gaps.pop())
+        if detail:
+            # The last event has level 0 (the run is over), so it closes any open stretch.
+            dt = events[i + 1].time - time if i < last else 0.0
+            raw += level * dt
+            if level and stretch_start is None:
+                stretch_start, stretch_idle, stretch_busy, stretch_waiting = time, 0.0, [], waiting
+            if stretch_start is not None and not level:
+                busy = stretch_busy or [0]
+                stretches.append(
+                    _Stretch(
+                        stretch_start, time, stretch_idle, min(busy), max(busy), stretch_waiting
+                    )
+                )
+                stretch_start = None
+            if stretch_start is not None:
+                stretch_idle += level * dt
+                if dt > 0:
+                    stretch_busy.append(in_flight)
+        if not waiting:
+            # Every URL has started, so the level is 0 from here on: this event closed
+            # every gap and stretch, and the rest would only add 0 * dt to ``raw``.
+            break
     return raw, closed, [s for s in stretches if s.idle > 0]
-
-
-def _close(current: dict, end: float) -> _Stretch:
-    busy = current["busy"] or [0]
-    return _Stretch(
-        current["start"], end, current["idle"], min(busy), max(busy), current["waiting"]
-    )

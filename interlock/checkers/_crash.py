@@ -10,6 +10,8 @@ from ._registry import invariant
 __all__ = ["no_crash"]
 
 NAME = "no_crash"
+# The common verdict, made once: a verdict is immutable, so every run can share it.
+_RAISED_NOTHING = Verdict(NAME, True, "download_all raised nothing")
 
 
 @invariant(NAME, summary="download_all raises no exception")
@@ -19,14 +21,14 @@ def no_crash(record: RunRecord) -> Verdict:
     verdict, since it usually explains a lost result or a hang found by another checker."""
     crash = record.crash
     if crash is None and record.outcome != RAISED:
-        message = "download_all raised nothing"
-        if record.thread_errors:
-            first = record.thread_errors[0]
-            where = f" in {first.thread}" if first.thread else ""
-            message += (
-                f" (but {plural(len(record.thread_errors), 'thread')} died of an uncaught "
-                f"exception, first{where}: {first.describe()})"
-            )
+        if not record.thread_errors:
+            return _RAISED_NOTHING
+        first = record.thread_errors[0]
+        where = f" in {first.thread}" if first.thread else ""
+        message = (
+            f"{_RAISED_NOTHING.message} (but {plural(len(record.thread_errors), 'thread')} "
+            f"died of an uncaught exception, first{where}: {first.describe()})"
+        )
         return Verdict(NAME, True, message)
     if crash is None:
         return Verdict(NAME, False, "download_all raised, but the runtime kept no exception")

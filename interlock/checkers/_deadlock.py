@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 from ..models import RunRecord, Verdict
-from ..models.record import DEADLOCK
+from ..models.record import DEADLOCK, OUTCOMES
 from ._common import at, ended_urls, plural
 from ._registry import invariant
 
 __all__ = ["no_deadlock", "wait_for_graph"]
 
 NAME = "no_deadlock"
+# The common verdicts, one per way a run ends, made once: a verdict is immutable, so
+# every run can share them.
+_ENDED = {
+    outcome: Verdict(NAME, True, f"no deadlock (the run ended: {outcome})")
+    for outcome in OUTCOMES
+    if outcome != DEADLOCK
+}
 
 
 @invariant(NAME, summary="the run never deadlocks before download_all returns")
@@ -17,7 +24,8 @@ def no_deadlock(record: RunRecord) -> Verdict:
     """The runtime decides deadlock exactly (no runnable thread, no pending timer); this
     checker turns its record into a one-line reason and the wait-for graph."""
     if record.outcome != DEADLOCK:
-        return Verdict(NAME, True, f"no deadlock (the run ended: {record.outcome})")
+        holds = _ENDED.get(record.outcome)
+        return holds or Verdict(NAME, True, f"no deadlock (the run ended: {record.outcome})")
     ended = ended_urls(record.trace)
     total = len(record.scenario.tasks)
     when = record.virtual_time or record.trace.end_time()

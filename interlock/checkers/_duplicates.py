@@ -21,17 +21,23 @@ def no_duplicates(record: RunRecord) -> Verdict:
     when the run deadlocks later); delivered results only when download_all returned.
     A result is "for" a URL when it names it: a payload of it or an error about it,
     intact or not, so a payload and an error for the same URL are two deliveries."""
-    starts: dict[str, list] = {}
-    for e in record.trace:
-        if e.kind == START:
-            starts.setdefault(e.url, []).append(e)
-    twice_started = {u: es for u, es in starts.items() if len(es) > 1}
+    # Most runs have no duplicate: a set tells so before anything is built per URL.
+    started = [e.url for e in record.trace.events if e.kind == START]
+    n_started = len(set(started))
+    twice_started: dict[str, list] = {}
+    if n_started < len(started):
+        starts: dict[str, list] = {}
+        for e in record.trace:
+            if e.kind == START:
+                starts.setdefault(e.url, []).append(e)
+        twice_started = {u: es for u, es in starts.items() if len(es) > 1}
 
-    delivered: Counter[str] = Counter()
     results = record.results
+    twice_delivered: dict[str, int] = {}
     if results is not None:
-        delivered.update(r.url for r in results if r.url is not None)
-    twice_delivered = {u: n for u, n in delivered.items() if n > 1}
+        named = [r.url for r in results if r.url is not None]
+        if len(set(named)) < len(named):
+            twice_delivered = {u: n for u, n in Counter(named).items() if n > 1}
     surplus = (
         results is not None and not twice_delivered and len(results) > len(record.scenario.tasks)
     )
@@ -76,7 +82,7 @@ def no_duplicates(record: RunRecord) -> Verdict:
         )
     if parts:
         return Verdict(NAME, False, "; ".join(parts), evidence=tuple(evidence))
-    message = f"each of {plural(len(starts), 'URL')} downloaded once"
+    message = f"each of {plural(n_started, 'URL')} downloaded once"
     if results is None:
         message += f"; results not judged: {not_returned(record)}"
     else:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from ..models import ResultItem, RunRecord, Verdict
 from ..models.events import FAIL, START
-from ._common import at, judged_results, not_returned, plural, url_list
+from ._common import at, judged_results, not_returned, plural, scenario_facts, url_list
 from ._registry import invariant
 
 __all__ = ["errors_reported"]
 
 NAME = "errors_reported"
+# The common verdict, made once: a verdict is immutable, so every run can share it.
+_NONE_SCRIPTED = Verdict(NAME, True, "no URL is scripted to fail")
 _EVIDENCE_LINES = 20
 
 
@@ -20,13 +22,13 @@ def errors_reported(record: RunRecord) -> Verdict:
     exception that names no URL leaves the caller unable to tell what failed."""
     if not judged_results(record):
         return Verdict(NAME, True, f"not judged: {not_returned(record)}")
+    failing = scenario_facts(record.scenario).failing
+    if not failing:
+        return _NONE_SCRIPTED
     results = record.results or ()
-    failing = [t.url for t in record.scenario.tasks if t.fails]
     reported = {r.url for r in results if r.kind == "error" and r.url is not None}
     unreported = [u for u in failing if u not in reported]
     if not unreported:
-        if not failing:
-            return Verdict(NAME, True, "no URL is scripted to fail")
         message = f"all {plural(len(failing), 'failing URL')} reported with their exception"
         return Verdict(NAME, True, message)
 

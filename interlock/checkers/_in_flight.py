@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from ..models import RunRecord, Verdict
-from ..models.events import FAIL, FINISH, START
+from operator import attrgetter
+
+from ..models import Event, RunRecord, Trace, Verdict
 from ._common import at, plural, url_list
 from ._registry import invariant
 
@@ -20,44 +21,36 @@ def max_in_flight(record: RunRecord) -> Verdict:
     same virtual time happened in ``seq`` order, so a finish followed by a start is a
     handoff, not an overlap) and compare the peak with the scenario's limit."""
     limit = record.scenario.limit
-    peak = record.trace.max_in_flight()
-    if peak.count <= limit:
-        if peak.count == 0:
-            return Verdict(NAME, True, f"no download started; limit is {limit}")
-        message = f"at most {peak.count} in flight (first at t={at(peak.time)}); limit is {limit}"
+    trace = record.trace
+    # ``Trace.max_in_flight`` in parts: a holding verdict needs no URL named.
+    counts = trace.in_flight_counts()
+    most = max(counts, default=0)
+    if most == 0:
+        return Verdict(NAME, True, f"no download started; limit is {limit}")
+    index = counts.index(most)
+    peak = trace.events[index]
+    if most <= limit:
+        message = f"at most {most} in flight (first at t={at(peak.time)}); limit is {limit}"
         return Verdict(NAME, True, message)
+    running = trace.in_flight_at(index)
+    urls = [url for url, starts in running.items() for _ in starts]
     message = (
-        f"{peak.count} downloads in flight at t={at(peak.time)} ({url_list(peak.urls)}); "
-        f"limit is {limit}"
+        f"{most} downloads in flight at t={at(peak.time)} ({url_list(urls)}); limit is {limit}"
     )
-    return Verdict(NAME, False, message, evidence=_evidence(record, peak.seq))
+    return Verdict(NAME, False, message, evidence=_evidence(trace, counts, limit, running))
 
 
-def _evidence(record: RunRecord, peak_seq: int) -> tuple[str, ...]:
+def _evidence(
+    trace: Trace, counts: list[int], limit: int, running: dict[str, list[Event]]
+) -> tuple[str, ...]:
     """When the limit was first exceeded, and who started each download in flight at the peak."""
-    limit = record.scenario.limit
-    running: dict[str, list] = {}
-    first_over = None
-    for e in record.trace:
-        if e.seq > peak_seq:
-            break
-        if e.kind == START:
-            running.setdefault(e.url, []).append(e)
-            count = sum(len(v) for v in running.values())
-            if count > limit and first_over is None:
-                first_over = (e, count)
-        elif e.kind in (FINISH, FAIL) and running.get(e.url):
-            running[e.url].pop(0)
-            if not running[e.url]:
-                del running[e.url]
-    lines: list[str] = []
-    if first_over is not None:
-        e, count = first_over
-        lines.append(
-            f"limit first exceeded at t={at(e.time)}: {e.thread} started {e.url}, "
-            f"making {count} in flight"
-        )
-    starts = sorted((s for v in running.values() for s in v), key=lambda s: s.seq)
+    first_over = next(i for i, n in enumerate(counts) if n > limit)
+    e = trace.events[first_over]
+    lines = [
+        f"limit first exceeded at t={at(e.time)}: {e.thread} started {e.url}, "
+        f"making {counts[first_over]} in flight"
+    ]
+    starts = sorted([s for v in running.values() for s in v], key=attrgetter("seq"))
     lines.append(f"in flight at the peak ({plural(len(starts), 'download')}):")
     for s in starts[:_EVIDENCE_LINES]:
         lines.append(f"  {s.url} started at t={at(s.time)} by {s.thread}")

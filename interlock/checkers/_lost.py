@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ..models import RunRecord, Verdict
+from ..models import ResultItem, RunRecord, Verdict
 from ..models.events import FINISH, START, UNKNOWN
-from ._common import at, judged_results, not_returned, plural, url_list
+from ._common import at, judged_results, not_returned, plural, scenario_facts, url_list
 from ._registry import invariant
 
 __all__ = ["no_lost_results"]
@@ -23,16 +23,23 @@ def no_lost_results(record: RunRecord) -> Verdict:
         return Verdict(NAME, True, f"not judged: {not_returned(record)}")
     scenario = record.scenario
     results = record.results or ()
-    succeeding = [t.url for t in scenario.tasks if not t.fails]
-    intact = {r.url for r in results if r.kind == "payload" and r.intact}
+    intact: set[str | None] = set()
+    corrupted: list[ResultItem] = []
+    unnamed: list[ResultItem] = []
+    stray: list[ResultItem] = []  # errors naming a URL the scenario lacks
+    for r in results:
+        kind = r.kind
+        if kind == "payload":
+            if r.intact:
+                intact.add(r.url)
+            else:
+                corrupted.append(r)
+        elif kind == "other":
+            unnamed.append(r)
+        elif kind == "error" and r.url is not None and scenario.task(r.url) is None:
+            stray.append(r)
+    succeeding = scenario_facts(scenario).succeeding
     missing = [u for u in succeeding if u not in intact]
-    corrupted = [r for r in results if r.kind == "payload" and not r.intact]
-    unnamed = [r for r in results if r.kind == "other"]
-    stray = [
-        r
-        for r in results
-        if r.kind == "error" and r.url is not None and scenario.task(r.url) is None
-    ]
 
     if not (missing or corrupted or unnamed or stray):
         if not succeeding:

@@ -10,6 +10,8 @@ __all__ = ["clean_shutdown"]
 
 NAME = "clean_shutdown"
 _NAMED = 3  # leftover threads named in the one-line message
+# The common verdict, made once: a verdict is immutable, so every run can share it.
+_ALL_ENDED = Verdict(NAME, True, "every thread ended")
 
 
 @invariant(NAME, summary="every thread download_all started has ended once it returns")
@@ -22,11 +24,12 @@ def clean_shutdown(record: RunRecord) -> Verdict:
     left = record.threads_at_end
     if not left:
         late = sum(t.alive for t in record.threads_at_return)
-        message = "every thread ended"
-        if late:
-            message += (
-                f" ({plural(late, 'was', 'were')} still finishing when download_all returned)"
-            )
+        if not late:
+            return _ALL_ENDED
+        message = (
+            f"{_ALL_ENDED.message} ({plural(late, 'was', 'were')} still finishing when "
+            "download_all returned)"
+        )
         return Verdict(NAME, True, message)
     hangs = any(not t.daemon for t in left)
     consequence = (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..models import RunRecord, Verdict
 from ..models.record import SPIN, STEP_BUDGET, TIMEOUT
-from ._common import at, ended_urls
+from ._common import at, ended_urls, scenario_facts
 from ._deadlock import wait_for_graph
 from ._registry import invariant
 
@@ -18,8 +18,11 @@ def terminates(record: RunRecord) -> Verdict:
     """Three ways not to terminate, each decided by the runtime: virtual time ran past the
     budget (busy or sleeping forever), one thread ran without ever reaching a scheduling
     point (a spin), or the schedule grew past its step budget (a livelock)."""
-    budget = record.scenario.time_budget
+    budget = scenario_facts(record.scenario).time_budget
     when = record.virtual_time or record.trace.end_time()
+    if record.outcome not in (TIMEOUT, SPIN, STEP_BUDGET):
+        message = f"ended at t={at(when)} ({record.outcome}); budget {at(budget)}"
+        return Verdict(NAME, True, message)
     progress = f"{ended_urls(record.trace)} of {len(record.scenario.tasks)} downloads ended"
     if record.outcome == TIMEOUT:
         message = (
@@ -36,14 +39,11 @@ def terminates(record: RunRecord) -> Verdict:
             f"infinite loop: {who} ran without reaching a scheduling point "
             f"(t={at(when)}, {record.steps} steps, {progress})"
         )
-    elif record.outcome == STEP_BUDGET:
+    else:  # STEP_BUDGET
         message = (
             f"livelock: {record.steps} scheduling decisions without finishing "
             f"(t={at(when)}, {progress})"
         )
-    else:
-        message = f"ended at t={at(when)} ({record.outcome}); budget {at(budget)}"
-        return Verdict(NAME, True, message)
     if record.diagnosis and record.diagnosis.strip():
         message += f"; {record.diagnosis.strip().splitlines()[0]}"
     return Verdict(NAME, False, message, evidence=wait_for_graph(record))

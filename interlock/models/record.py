@@ -1,8 +1,18 @@
-"""What one run produced (``RunRecord``) and what a checker says about it (``Verdict``)."""
+"""What one run produced (``RunRecord``) and what a checker says about it (``Verdict``).
+
+``RunRecord``, ``Verdict`` and ``ThreadState`` are made on every run (a record, a
+verdict per checker, a state per thread per snapshot), so each writes its own
+``__init__``: the one a frozen dataclass generates sets each field with an
+``object.__setattr__`` call, which costs about twice as much as filling the
+instance dict in one ``update``. They stay frozen dataclasses otherwise (the
+decorator still gives equality, hashing, the repr, ``replace`` and the
+``__setattr__`` that refuses assignment); a test checks that each ``__init__``
+takes exactly the fields, in order, with their defaults.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from .events import Trace
 from .payloads import ResultItem
@@ -20,7 +30,7 @@ STEP_BUDGET = "step_budget"  # too many scheduling decisions: livelock
 OUTCOMES = (RETURNED, RAISED, DEADLOCK, TIMEOUT, SPIN, STEP_BUDGET)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class ThreadState:
     """A thread as the runtime saw it at one moment.
 
@@ -35,6 +45,19 @@ class ThreadState:
     waiting_on: str | None = None
     where: str | None = None
     stack: tuple[str, ...] = ()
+
+    def __init__(
+        self,
+        name: str,
+        alive: bool = True,
+        daemon: bool = False,
+        waiting_on: str | None = None,
+        where: str | None = None,
+        stack: tuple[str, ...] = (),
+    ) -> None:
+        self.__dict__.update(
+            name=name, alive=alive, daemon=daemon, waiting_on=waiting_on, where=where, stack=stack
+        )
 
     def describe(self) -> str:
         what = self.waiting_on or ("running" if self.alive else "finished")
@@ -62,7 +85,7 @@ class Crash:
         return cls(type(exc).__name__, str(exc), tb, thread)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class RunRecord:
     """Everything one run of one subject on one scenario produced."""
 
@@ -83,7 +106,49 @@ class RunRecord:
     steps: int = 0
     decisions: tuple[int, ...] = ()
     replay: str | None = None
-    notes: tuple[str, ...] = field(default=())
+    notes: tuple[str, ...] = ()
+
+    def __init__(
+        self,
+        subject: str,
+        scenario: Scenario,
+        runtime: str,
+        trace: Trace,
+        outcome: str,
+        results: tuple[ResultItem, ...] | None = None,
+        crash: Crash | None = None,
+        threads_at_return: tuple[ThreadState, ...] = (),
+        threads_at_end: tuple[ThreadState, ...] = (),
+        blocked: tuple[ThreadState, ...] = (),
+        diagnosis: str | None = None,
+        thread_errors: tuple[Crash, ...] = (),
+        virtual_time: float = 0.0,
+        wall_time: float = 0.0,
+        steps: int = 0,
+        decisions: tuple[int, ...] = (),
+        replay: str | None = None,
+        notes: tuple[str, ...] = (),
+    ) -> None:
+        self.__dict__.update(
+            subject=subject,
+            scenario=scenario,
+            runtime=runtime,
+            trace=trace,
+            outcome=outcome,
+            results=results,
+            crash=crash,
+            threads_at_return=threads_at_return,
+            threads_at_end=threads_at_end,
+            blocked=blocked,
+            diagnosis=diagnosis,
+            thread_errors=thread_errors,
+            virtual_time=virtual_time,
+            wall_time=wall_time,
+            steps=steps,
+            decisions=decisions,
+            replay=replay,
+            notes=notes,
+        )
 
     @property
     def returned(self) -> bool:
@@ -93,7 +158,7 @@ class RunRecord:
         return replace(self, replay=token)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Verdict:
     """One invariant's answer for one run (or, aggregated, for one subject)."""
 
@@ -104,6 +169,26 @@ class Verdict:
     evidence: tuple[str, ...] = ()
     scenario: str | None = None
     replay: str | None = None
+
+    def __init__(
+        self,
+        invariant: str,
+        holds: bool,
+        message: str,
+        advisory: bool = False,
+        evidence: tuple[str, ...] = (),
+        scenario: str | None = None,
+        replay: str | None = None,
+    ) -> None:
+        self.__dict__.update(
+            invariant=invariant,
+            holds=holds,
+            message=message,
+            advisory=advisory,
+            evidence=evidence,
+            scenario=scenario,
+            replay=replay,
+        )
 
     @property
     def status(self) -> str:
