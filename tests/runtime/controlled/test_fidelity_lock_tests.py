@@ -15,14 +15,11 @@ by the 3.11+ check (see ``_count_only_tear_down``).
 from __future__ import annotations
 
 import _thread
-import random
 import sys
 import threading
-import unittest
 
 import pytest
-
-from interlock.runtime.controlled import CLOCK, run_controlled_ex
+from _fidelity import controlled_test, make_controlled_class
 
 lock_tests = pytest.importorskip("test.lock_tests")
 
@@ -36,34 +33,6 @@ EXCLUDED: dict[str, str] = {
 EXCLUDED_IN_CLASS: dict[tuple[str, str], str] = {}
 
 SEEDS = (0, 1)
-
-
-class TimelyRandom:
-    """Seeded random among threads; virtual time moves only when every thread is blocked.
-
-    The stdlib tests assume timely scheduling ("nothing insane happened": a
-    0.5 s wait takes less than 5 s). The engine's CLOCK choice deliberately
-    breaks that (a thread may stay descheduled while time passes), so this
-    strategy never picks CLOCK while a thread could run; it still explores the
-    thread interleavings.
-    """
-
-    name = "timely-random"
-
-    def __init__(self, seed: int) -> None:
-        self.seed = seed
-        self._rng = random.Random(seed)
-
-    def new_execution(self) -> bool:
-        self._rng = random.Random(self.seed)
-        return True
-
-    def next_thread(self, runnable, current):
-        threads = [t for t in runnable if t != CLOCK]
-        return threads[self._rng.randrange(len(threads))]
-
-    def describe(self) -> str:
-        return f"timely-random({self.seed})"
 
 
 def _start_new_thread(function, args, kwargs=None):
@@ -81,31 +50,7 @@ def _dynamic_start_new_thread():
 
 
 def _controlled(method, seed, set_up):
-    def body(self, *args):
-        # The fixture objects (BarrierTests makes its barrier in setUp) must be made inside
-        # the run, so that their locks are the modelled ones.
-        set_up(self)
-        self._in_controlled_run = True
-        method(self, *args)
-
-    def test(self, *args):
-        if getattr(self, "_in_controlled_run", False):  # test_barrier_10 calls test_barrier(10)
-            return method(self, *args)
-        result = run_controlled_ex(
-            body,
-            self,
-            *args,
-            strategy=TimelyRandom(seed),
-            max_steps=2_000_000,
-            time_limit=3600.0,
-            spin_limit=2.0,
-        )
-        if result.exception is not None:
-            raise result.exception
-
-    test.__name__ = method.__name__
-    test.__doc__ = method.__doc__
-    return test
+    return controlled_test(method, seed, set_up, max_steps=2_000_000, spin_limit=2.0)
 
 
 def _count_only_tear_down(self):
@@ -131,15 +76,13 @@ def _make(base, seed, **types):
     attrs["setUp"] = lock_tests.BaseTestCase.setUp  # the rest of setUp runs inside the run
     if sys.version_info < (3, 11) and base.tearDown is lock_tests.BaseTestCase.tearDown:
         attrs["tearDown"] = _count_only_tear_down
-    for name in dir(base):
-        if not name.startswith("test"):
-            continue
-        reason = EXCLUDED.get(name) or EXCLUDED_IN_CLASS.get((base.__name__, name))
-        if reason:
-            attrs[name] = unittest.skip(reason)(getattr(base, name))
-        else:
-            attrs[name] = _controlled(getattr(base, name), seed, own_set_up)
-    return type(f"Controlled{base.__name__}Seed{seed}", (base,), attrs)
+
+    def skip_reason(name):
+        return EXCLUDED.get(name) or EXCLUDED_IN_CLASS.get((base.__name__, name))
+
+    return make_controlled_class(
+        base, seed, attrs, lambda method: _controlled(method, seed, own_set_up), skip_reason
+    )
 
 
 # Factories resolve threading's names at call time: inside a run, they are the modelled ones.

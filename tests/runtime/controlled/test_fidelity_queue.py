@@ -30,13 +30,12 @@ uncaught exception in a helper thread. Skipped when the interpreter has no
 from __future__ import annotations
 
 import queue
-import random
 import sys
-import unittest
 
 import pytest
+from _fidelity import controlled_test, make_controlled_class
 
-from interlock.runtime.controlled import CLOCK, run_controlled_ex
+from interlock.runtime.controlled import run_controlled_ex
 
 test_queue = pytest.importorskip("test.test_queue")
 
@@ -71,59 +70,10 @@ HEAVY = frozenset(
 )
 
 
-class TimelyRandom:
-    """Seeded random among threads; virtual time moves only when every thread is blocked.
-
-    ``_TriggerThread`` sleeps 0.1 s before unblocking the main thread and then
-    checks that main really blocked: the stdlib assumes main gets there within
-    that 0.1 s. The engine's CLOCK choice deliberately breaks such timeliness
-    (a thread may stay descheduled while time passes), so this strategy never
-    picks CLOCK while a thread could run; it still explores the interleavings.
-    """
-
-    name = "timely-random"
-
-    def __init__(self, seed: int) -> None:
-        self.seed = seed
-        self._rng = random.Random(seed)
-
-    def new_execution(self) -> bool:
-        self._rng = random.Random(self.seed)
-        return True
-
-    def next_thread(self, runnable, current):
-        threads = [t for t in runnable if t != CLOCK]
-        return threads[self._rng.randrange(len(threads))]
-
-    def describe(self) -> str:
-        return f"timely-random({self.seed})"
-
-
 def _controlled(method, seed, set_up):
-    def body(self):
-        # setUp makes the queue (SimpleQueue() outside a run is the real C one) and, for
-        # the Queue classes, a lock: both must be made inside the run to be modelled.
-        set_up(self)
-        method(self)
-
-    def test(self):
-        result = run_controlled_ex(
-            body,
-            self,
-            strategy=TimelyRandom(seed),
-            max_steps=5_000_000,
-            time_limit=3600.0,
-            spin_limit=5.0,
-        )
-        if result.exception is not None:
-            raise result.exception
-        ex = result.execution
-        assert not ex.thread_errors, f"a helper thread raised: {ex.thread_errors!r}"
-        assert not ex.leftover, f"threads left running after the test: {ex.leftover!r}"
-
-    test.__name__ = method.__name__
-    test.__doc__ = method.__doc__
-    return test
+    return controlled_test(
+        method, seed, set_up, max_steps=5_000_000, spin_limit=5.0, check_threads=True
+    )
 
 
 def _no_set_up(self) -> None:
@@ -132,18 +82,20 @@ def _no_set_up(self) -> None:
 
 def _make(base, seed):
     own_set_up = base.setUp
-    attrs: dict[str, object] = {"queue": queue, "setUp": _no_set_up}
-    for name in dir(base):
-        if not name.startswith("test"):
-            continue
+
+    def skip_reason(name):
         reason = EXCLUDED.get(name) or EXCLUDED_IN_CLASS.get((base.__name__, name))
         if not reason and name in HEAVY and seed != SEEDS[0]:
             reason = f"heavy: runs under seed {SEEDS[0]} only"
-        if reason:
-            attrs[name] = unittest.skip(reason)(getattr(base, name))
-        else:
-            attrs[name] = _controlled(getattr(base, name), seed, own_set_up)
-    return type(f"Controlled{base.__name__}Seed{seed}", (base,), attrs)
+        return reason
+
+    return make_controlled_class(
+        base,
+        seed,
+        {"queue": queue, "setUp": _no_set_up},
+        lambda method: _controlled(method, seed, own_set_up),
+        skip_reason,
+    )
 
 
 _BASES = [
