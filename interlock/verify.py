@@ -294,7 +294,7 @@ class Verifier:
         runs = self.budget.runs
         if self.runtime_name == "controlled" and len(scenario.tasks) > 50:
             # Big scenarios cost in proportion to their size; keep a handful of schedules.
-            runs = max(3, runs * 25 // len(scenario.tasks))
+            runs = min(runs, max(3, runs * 25 // len(scenario.tasks)))
         return runs
 
     # -- generated scenarios (Hypothesis) ----------------------------------

@@ -179,3 +179,13 @@ class TestPrefixStrategy:
         assert strategy.next_thread([1, 2], 2) == 2
         strategy.new_execution()  # starts over
         assert strategy.index == 0
+
+
+class TestRunsForBigScenarios:
+    """Big scenarios get fewer schedules, never more than asked for."""
+
+    def test_a_big_scenario_is_cut_but_never_raised(self):
+        article = load_scenario("article")  # 500 downloads
+        assert Verifier(budget=Budget(runs=150, generated=0))._runs_for(article) == 7
+        assert Verifier(budget=Budget(runs=1, generated=0))._runs_for(article) == 1
+        assert Verifier(budget=Budget(runs=40, generated=0))._runs_for(load_scenario("tiny")) == 40

@@ -249,7 +249,8 @@ def _parked(frame: FrameType) -> _Parked | None:
         return None
     if instruction.opname in _WITH_OPS:
         return _Parked("__enter__", _type_name(_resolve(_with_target(frame), frame)), None)
-    if not instruction.opname.startswith("CALL"):
+    # 3.11 runs a specialised call to a builtin in its PRECALL instruction.
+    if not instruction.opname.startswith(("CALL", "PRECALL")):
         return None
     node = _call_node(frame, instruction)
     if node is None:

@@ -4,7 +4,7 @@ greenlets and a virtual clock, with a strategy choosing who runs at every schedu
 
 from __future__ import annotations
 
-from ._engine import Engine, Execution
+from ._engine import Engine, Execution, StrategyError
 from ._runtime import (
     ControlledResult,
     ControlledRuntime,
@@ -23,6 +23,7 @@ __all__ = [
     "Execution",
     "RunStopped",
     "Strategy",
+    "StrategyError",
     "controlled_session",
     "run_controlled",
     "run_controlled_ex",

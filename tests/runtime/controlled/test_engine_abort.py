@@ -20,12 +20,12 @@ import pytest
 from interlock.runtime.controlled import (
     CLOCK,
     Engine,
+    StrategyError,
     _engine,
     controlled_session,
     run_controlled,
     run_controlled_ex,
 )
-from interlock.runtime.controlled._engine import StrategyError
 
 pytestmark = pytest.mark.timeout(60)
 
