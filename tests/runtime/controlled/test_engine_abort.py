@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
+from _strategies import FirstRunnable
 
 from interlock.runtime.controlled import (
     CLOCK,
@@ -59,21 +60,6 @@ def a_clean_run_follows() -> bool:
         return inbox.get(), time.monotonic()
 
     return run_controlled(main, seed=1) == ("ok", 2.0) and world_is_restored()
-
-
-class FirstRunnable:
-    """Always the lowest thread id, never CLOCK while a thread can run."""
-
-    name = "first"
-
-    def new_execution(self) -> bool:
-        return True
-
-    def next_thread(self, runnable, current):
-        return next(t for t in runnable if t != CLOCK)
-
-    def describe(self) -> str:
-        return "first"
 
 
 class Answers:

@@ -10,6 +10,7 @@ import time
 from multiprocessing.pool import ThreadPool
 
 import pytest
+from _strategies import FirstRunnable
 
 from interlock.models import Scenario, TaskSpec
 from interlock.runtime.controlled import (
@@ -21,21 +22,6 @@ from interlock.runtime.controlled import (
     run_controlled_ex,
 )
 from interlock.subjects import builtin_subjects
-
-
-class FirstRunnable:
-    """Always the lowest thread id (never CLOCK while a thread can run)."""
-
-    name = "first"
-
-    def new_execution(self) -> bool:
-        return True
-
-    def next_thread(self, runnable, current):
-        return next(t for t in runnable if t != CLOCK)
-
-    def describe(self) -> str:
-        return "first"
 
 
 class SeededRandom:

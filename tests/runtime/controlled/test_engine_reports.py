@@ -15,25 +15,11 @@ import threading
 import time
 
 import pytest
+from _strategies import FirstRunnable
 
-from interlock.runtime.controlled import CLOCK, run_controlled_ex
+from interlock.runtime.controlled import run_controlled_ex
 
 pytestmark = pytest.mark.timeout(60)
-
-
-class FirstRunnable:
-    """Always the lowest thread id, never CLOCK while a thread can run."""
-
-    name = "first"
-
-    def new_execution(self) -> bool:
-        return True
-
-    def next_thread(self, runnable, current):
-        return next(t for t in runnable if t != CLOCK)
-
-    def describe(self) -> str:
-        return "first"
 
 
 def stopped(main, **options):
