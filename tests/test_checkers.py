@@ -20,6 +20,7 @@ from interlock.checkers import (
     terminates,
     work_conserving,
 )
+from interlock.checkers._common import scenario_facts
 from interlock.models import (
     Crash,
     DownloadFailed,
@@ -1026,3 +1027,18 @@ class TestWorkConserving:
         v = work_conserving(record(sc, serial_trace(sc), outcome=DEADLOCK))
         assert v.holds and v.advisory
         assert v.message == "not judged: download_all did not return (the run deadlocked)"
+
+
+class TestScenarioFacts:
+    """What checkers derive from a scenario alone is computed once, and never mixed up."""
+
+    def test_each_scenario_keeps_its_own_facts(self):
+        scenarios = [scenario(*urls(n, duration=n, fails=(0,))) for n in range(1, 12)]
+        for _ in range(2):  # more scenarios than are kept: some are computed again
+            for n, sc in enumerate(scenarios, start=1):
+                facts = scenario_facts(sc)
+                assert (facts.total_duration, facts.failing) == (n * n, ("u0",))
+                assert facts.succeeding == tuple(f"u{i}" for i in range(1, n))
+                assert dict(facts.durations) == {f"u{i}": n for i in range(n)}
+        assert scenario_facts(scenarios[-1]) is scenario_facts(scenarios[-1])
+        assert scenario_facts(scenarios[-1]).time_budget == scenarios[-1].time_budget

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import inspect
 import pickle
 
 import pytest
@@ -11,10 +13,13 @@ from interlock.models import (
     Event,
     FakeDownloader,
     InvalidScenario,
+    RunRecord,
     Scenario,
     TaskSpec,
+    ThreadState,
     Trace,
     UnknownURL,
+    Verdict,
     classify_result,
     identify_payload,
     make_payload,
@@ -199,3 +204,105 @@ class TestTrace:
         assert trace == Trace(list(trace)) and hash(trace) == hash(Trace(list(trace)))
         assert repr(trace) == "Trace(2 events)" and len(trace) == 2
         assert Trace().max_in_flight().count == 0 and Trace().end_time() == 0.0
+
+    def test_in_flight_counts_ignore_a_stray_end(self):
+        trace = Trace(
+            [
+                ev(0, "start", "a", 0),
+                ev(1, "finish", "b", 0),  # b is not in flight: closes nothing
+                ev(2, "unknown", "z", 0),
+                ev(3, "start", "b", 1),
+                ev(4, "fail", "a", 2),
+            ]
+        )
+        assert trace.in_flight_counts() == (1, 1, 1, 2, 1)
+        assert [row[2] for row in trace.in_flight()] == [1, 0, 1, 0]  # counts every end
+
+    def test_in_flight_at_groups_starts_by_url(self):
+        trace = Trace(
+            [
+                ev(0, "start", "a", 0, "T1"),
+                ev(1, "start", "b", 0, "T2"),
+                ev(2, "start", "a", 1, "T3"),
+                ev(3, "finish", "a", 2, "T1"),  # closes the oldest start of a
+                ev(4, "start", "c", 2, "T4"),
+            ]
+        )
+        running = trace.in_flight_at(4)
+        assert {url: [e.seq for e in starts] for url, starts in running.items()} == {
+            "a": [2],
+            "b": [1],
+            "c": [4],
+        }
+        assert list(running) == ["a", "b", "c"]
+        peak = trace.max_in_flight()
+        assert (peak.count, peak.seq, peak.urls) == (3, 2, ("a", "a", "b"))
+
+    def test_pickles_without_its_counts(self):
+        trace = Trace([ev(0, "start", "a", 0), ev(1, "finish", "a", 1)])
+        assert trace.in_flight_counts() == (1, 0)
+        data = pickle.dumps(trace)
+        again = pickle.loads(data)
+        assert again == trace and again.in_flight_counts() == (1, 0)
+        assert b"_in_flight" not in data
+
+
+class TestValues:
+    """Events, records, verdicts and thread states: frozen dataclasses with their own
+    quick ``__init__``, which must take exactly the fields, in order, with defaults."""
+
+    VALUES = [
+        Event(3, "start", "u1", "Thread-1", 1.5),
+        ThreadState("worker-1", waiting_on="Queue.get", stack=("a.py:3 in f",)),
+        Verdict("no_crash", False, "it raised", evidence=("line",), replay="tok"),
+        RunRecord(
+            "s",
+            Scenario("t", (TaskSpec("u1"),), 1),
+            "controlled",
+            Trace([Event(0, "start", "u1", "T", 0.0)]),
+            "returned",
+            results=(),
+            steps=4,
+            notes=("n",),
+        ),
+    ]
+
+    @pytest.mark.parametrize("cls", [Event, ThreadState, Verdict, RunRecord])
+    def test_init_takes_the_fields(self, cls):
+        params = list(inspect.signature(cls).parameters.values())
+        fields = dataclasses.fields(cls)
+        assert [p.name for p in params] == [f.name for f in fields]
+        for p, f in zip(params, fields, strict=True):
+            assert p.default == (
+                inspect.Parameter.empty if f.default is dataclasses.MISSING else f.default
+            )
+
+    @pytest.mark.parametrize("value", VALUES, ids=lambda v: type(v).__name__)
+    def test_frozen(self, value):
+        name = dataclasses.fields(value)[0].name
+        with pytest.raises(
+            dataclasses.FrozenInstanceError, match=f"cannot assign to field '{name}'"
+        ):
+            setattr(value, name, None)
+
+    @pytest.mark.parametrize("value", VALUES, ids=lambda v: type(v).__name__)
+    def test_replace_pickle_equality(self, value):
+        fields = {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
+        assert type(value)(**fields) == value and hash(type(value)(**fields)) == hash(value)
+        again = pickle.loads(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        assert again == value and type(again) is type(value)
+        last = dataclasses.fields(value)[-1].name
+        changed = dataclasses.replace(value, **{last: None})
+        assert getattr(changed, last) is None and changed != value
+        assert {k: getattr(changed, k) for k in fields if k != last} == {
+            k: v for k, v in fields.items() if k != last
+        }
+
+    def test_repr(self):
+        assert repr(Event(0, "start", "a", "T", 1.0)) == (
+            "Event(seq=0, kind='start', url='a', thread='T', time=1.0)"
+        )
+        assert repr(Verdict("x", True, "ok")) == (
+            "Verdict(invariant='x', holds=True, message='ok', advisory=False, evidence=(), "
+            "scenario=None, replay=None)"
+        )

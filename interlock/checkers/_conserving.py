@@ -188,12 +188,13 @@ def _measure(record: RunRecord, detail: bool = False) -> tuple[float, list[float
     the work per event."""
     scenario = record.scenario
     limit = scenario.limit
-    events = record.trace.events
+    trace = record.trace
+    events = trace.events
+    in_flight_after = trace.in_flight_counts()
     # URLs that never start were dropped, not delayed: other checkers report them.
     known = scenario_facts(scenario).durations
     unstarted = {e.url for e in events if e.kind == START and e.url in known}
     unended = set(unstarted)
-    open_starts: dict[str, int] = {}
     in_flight = 0
 
     raw = 0.0
@@ -209,19 +210,11 @@ def _measure(record: RunRecord, detail: bool = False) -> tuple[float, list[float
 
     last = len(events) - 1
     for i, e in enumerate(events):
-        kind = e.kind
-        if kind == START:
-            url = e.url
-            in_flight += 1
-            open_starts[url] = open_starts.get(url, 0) + 1
-            unstarted.discard(url)
-        elif kind == FINISH or kind == FAIL:
-            url = e.url
-            n = open_starts.get(url)
-            if n:
-                in_flight -= 1
-                open_starts[url] = n - 1
-                unended.discard(url)
+        previous, in_flight = in_flight, in_flight_after[i]
+        if e.kind == START:
+            unstarted.discard(e.url)
+        elif in_flight < previous:  # an end that closed a download
+            unended.discard(e.url)
         waiting = len(unstarted)
         level = 0
         if waiting and i < last:

@@ -68,6 +68,13 @@ class _Explainer:
         self.aligned = len(self.results) == len(self.urls) and all(
             r.url is None or r.url == u for r, u in zip(self.results, self.urls, strict=True)
         )
+        # Looked up for every unreported URL, so gathered once: the first item naming
+        # each URL, and how many items are None.
+        self.first_naming: dict[str, ResultItem] = {}
+        for r in self.results:
+            if r.url is not None:
+                self.first_naming.setdefault(r.url, r)
+        self.nones = sum(r.kind == "none" for r in self.results)
 
     def __call__(self, url: str) -> str:
         if url in self.failed:
@@ -79,9 +86,9 @@ class _Explainer:
         return f"{head} but no result names it ({self._instead(url)})"
 
     def _instead(self, url: str) -> str:
-        own = [r for r in self.results if r.url == url]
-        if own:
-            return f"it came back as {own[0].detail}"
+        own = self.first_naming.get(url)
+        if own is not None:
+            return f"it came back as {own.detail}"
         if self.aligned:
             item = self.results[self.urls.index(url)]
             if item.kind == "none":
@@ -89,9 +96,8 @@ class _Explainer:
             if item.kind == "error":
                 return f"the subject returned an exception naming no URL for it: {item.detail}"
             return f"the subject returned {item.detail} for it"
-        nones = sum(r.kind == "none" for r in self.results)
-        if nones:
-            return f"the results hold {plural(nones, 'None', 'None items')}"
+        if self.nones:
+            return f"the results hold {plural(self.nones, 'None', 'None items')}"
         if len(self.results) < len(self.urls):
             return (
                 f"{plural(len(self.results), 'result')} for {plural(len(self.urls), 'URL')}: "

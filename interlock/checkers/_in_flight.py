@@ -32,25 +32,27 @@ def max_in_flight(record: RunRecord) -> Verdict:
     if most <= limit:
         message = f"at most {most} in flight (first at t={at(peak.time)}); limit is {limit}"
         return Verdict(NAME, True, message)
-    running = trace.in_flight_at(index)
-    urls = [url for url, starts in running.items() for _ in starts]
+    # The starts in flight at the peak, grouped by URL in the order the URLs went in flight.
+    starts = [s for group in trace.in_flight_at(index).values() for s in group]
+    urls = [s.url for s in starts]
     message = (
         f"{most} downloads in flight at t={at(peak.time)} ({url_list(urls)}); limit is {limit}"
     )
-    return Verdict(NAME, False, message, evidence=_evidence(trace, counts, limit, running))
+    return Verdict(NAME, False, message, evidence=_evidence(trace, counts, limit, starts))
 
 
 def _evidence(
-    trace: Trace, counts: list[int], limit: int, running: dict[str, list[Event]]
+    trace: Trace, counts: tuple[int, ...], limit: int, starts: list[Event]
 ) -> tuple[str, ...]:
     """When the limit was first exceeded, and who started each download in flight at the peak."""
-    first_over = next(i for i, n in enumerate(counts) if n > limit)
+    # Counts move by one from zero, so the first count over the limit is limit + 1.
+    first_over = counts.index(limit + 1)
     e = trace.events[first_over]
     lines = [
         f"limit first exceeded at t={at(e.time)}: {e.thread} started {e.url}, "
         f"making {counts[first_over]} in flight"
     ]
-    starts = sorted([s for v in running.values() for s in v], key=attrgetter("seq"))
+    starts = sorted(starts, key=attrgetter("seq"))
     lines.append(f"in flight at the peak ({plural(len(starts), 'download')}):")
     for s in starts[:_EVIDENCE_LINES]:
         lines.append(f"  {s.url} started at t={at(s.time)} by {s.thread}")

@@ -1,14 +1,13 @@
 """Download events and the trace they form, with the views checkers need.
 
-A run records an event per download step and every checker walks them, so both
-making and reading an event are on the hot path. ``Event`` is a frozen dataclass
-with its own ``__init__``: the generated one sets each field with an
-``object.__setattr__`` call, which costs about twice as much as filling the
-instance dict in one ``update``; reading a field stays an instance-dict lookup.
-(A NamedTuple is cheaper still to build, but on CPython 3.11 to 3.13 reading one
-of its fields costs twice as much, and checkers read each event a dozen times.)
-``Interval`` and ``InFlightPeak`` are views built while checking and read a few
-times, so they are NamedTuples: as cheap to build as a tuple.
+A run records an event per download step, a trace holds up to thousands, and
+every checker walks them: making, holding and reading events are all on the hot
+path. ``Event`` is a frozen dataclass with slots (small, quick to read) and its
+own ``__init__``: the generated one writes each field with an
+``object.__setattr__`` call (the class is frozen), this one through the field's
+slot setter, which costs about half as much. ``Interval`` and ``InFlightPeak``
+are small answers read a few times, so they are NamedTuples: as cheap to build as
+a tuple.
 """
 
 from __future__ import annotations
@@ -25,7 +24,7 @@ KINDS = (START, FINISH, FAIL, UNKNOWN)
 _BY_SEQ = attrgetter("seq")
 
 
-@dataclass(frozen=True, init=False)
+@dataclass(frozen=True, slots=True, init=False)
 class Event:
     """One thing a fake download did. ``seq`` orders events; ``time`` is virtual seconds."""
 
@@ -36,10 +35,25 @@ class Event:
     time: float
 
     def __init__(self, seq: int, kind: str, url: str, thread: str, time: float) -> None:
-        self.__dict__.update(seq=seq, kind=kind, url=url, thread=thread, time=time)
+        _set_seq(self, seq)
+        _set_kind(self, kind)
+        _set_url(self, url)
+        _set_thread(self, thread)
+        _set_time(self, time)
+
+    def __reduce__(self):
+        # Pickled as the call that makes it: records cross a fork with hundreds of
+        # events, and this is smaller and quicker to load than the slots' state.
+        return Event, (self.seq, self.kind, self.url, self.thread, self.time)
 
     def render(self) -> str:
         return f"{self.time:9.3f}s  {self.kind:<7} {self.url:<10} {self.thread}"
+
+
+# What ``Event.__init__`` writes with: the setter of each field's slot.
+_set_seq, _set_kind, _set_url, _set_thread, _set_time = (
+    Event.__dict__[name].__set__ for name in ("seq", "kind", "url", "thread", "time")
+)
 
 
 class Interval(NamedTuple):
@@ -67,10 +81,15 @@ class Trace:
     """The ordered events of one run. Order is ``seq`` order, which is the truth
     about overlap: two events at the same virtual time happened in ``seq`` order."""
 
-    __slots__ = ("events",)
+    __slots__ = ("_in_flight", "events")
 
     def __init__(self, events=()) -> None:
         self.events: tuple[Event, ...] = tuple(sorted(events, key=_BY_SEQ))
+        self._in_flight: tuple[int, ...] | None = None  # see ``in_flight_counts``
+
+    def __reduce__(self):
+        # The events alone: kept counts are cheaper to count again than to pickle.
+        return Trace, (self.events,)
 
     def __iter__(self):
         return iter(self.events)
@@ -122,11 +141,19 @@ class Trace:
             rows.append((e.time, e.seq, count))
         return rows
 
-    def in_flight_counts(self) -> list[int]:
+    def in_flight_counts(self) -> tuple[int, ...]:
         """How many downloads are in flight just after each event, one count per event.
 
-        An end counts only if its URL is in flight, so a stray finish cannot lower
-        the count below what is really running (``in_flight`` counts every end)."""
+        An end counts only if it closes a download of its URL, so a stray finish
+        cannot lower the count below what is really running (``in_flight`` counts
+        every end). Two checkers read these counts, so they are counted once and kept:
+        the events never change."""
+        counts = self._in_flight
+        if counts is None:
+            counts = self._in_flight = self._count_in_flight()
+        return counts
+
+    def _count_in_flight(self) -> tuple[int, ...]:
         running: dict[str, int] = {}  # URL -> downloads of it in flight
         total = 0
         counts = []
@@ -141,7 +168,7 @@ class Trace:
                     running[e.url] = n - 1
                     total -= 1
             counts.append(total)
-        return counts
+        return tuple(counts)
 
     def in_flight_at(self, index: int) -> dict[str, list[Event]]:
         """The downloads in flight just after ``events[index]``: URL -> its start

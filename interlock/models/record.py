@@ -12,7 +12,7 @@ takes exactly the fields, in order, with their defaults.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from .events import Trace
 from .payloads import ResultItem
@@ -106,7 +106,7 @@ class RunRecord:
     steps: int = 0
     decisions: tuple[int, ...] = ()
     replay: str | None = None
-    notes: tuple[str, ...] = ()
+    notes: tuple[str, ...] = field(default=())
 
     def __init__(
         self,
