@@ -92,8 +92,26 @@ def schedules_per_second(quick: bool) -> None:
             for i in range(n):
                 check_all(run(subject, tiny, "random", i))
 
-    per_batch = _median_time(batch, 5 if quick else 7)
-    controlled_rate = n / per_batch
+    # The floor: the same subject and scenario on a bare greenlet scheduler (each thread
+    # runs until it blocks; no control, no decisions kept, no checking), timed in
+    # alternation with the batches above so both see the same machine.
+    from ._floor import run_on_floor
+    from .models import FakeDownloader
+
+    def floor_run():
+        downloader = FakeDownloader(tiny)  # made inside: times on the floor's clock
+        return list(subject.download_all(list(tiny.urls), downloader.fetch, tiny.limit))
+
+    def floor_batch():
+        for _ in range(n):
+            run_on_floor(floor_run)
+
+    controlled_samples, floor_samples = [], []
+    for _ in range(5 if quick else 7):
+        controlled_samples.append(_median_time(batch, 1))
+        floor_samples.append(_median_time(floor_batch, 1))
+    controlled_rate = n / statistics.median(controlled_samples)
+    floor_rate = n / statistics.median(floor_samples)
     # The same runs split in two: running and recording, then checking.
     with runtime.session():
         records = [run(subject, tiny, "random", i) for i in range(n)]
@@ -113,6 +131,10 @@ def schedules_per_second(quick: bool) -> None:
     )
     _say(f"  threads     {threads_rate:10.0f} /s   (1 virtual s = 1 ms; a forked child per run)")
     _say(f"  ratio       {controlled_rate / threads_rate:10.1f} x")
+    _say(
+        f"  floor       {floor_rate:10.0f} /s   (bare greenlet scheduler, run only: "
+        f"controlled end to end is {controlled_rate / floor_rate:.2f} x its rate)"
+    )
     with runtime.session():
         article_controlled = _median_time(
             lambda: check_all(run(subject, article, "random", 1)), 3 if quick else 5

@@ -18,6 +18,9 @@ def test_quick_bench_prints_every_section(capsys):
         r"^  controlled\s+\d+ /s   \(\d+ us a run, of which checking \d+ us\)$", out, re.M
     )
     assert re.search(r"^  threads\s+\d+ /s", out, re.M)
+    assert re.search(
+        r"^  floor\s+\d+ /s   \(bare greenlet scheduler, .* [\d.]+ x its rate\)$", out, re.M
+    )
     assert re.search(r"^  controlled\s+[\d.]+ ms$", out, re.M)
     assert re.search(r"real threading.Lock, uncontended\s+[\d.]+ us", out)
     # article_queue's off-by-one is found by the random strategy on the one seed.
