@@ -128,6 +128,15 @@ def _locate(top_frame) -> tuple[str | None, str | None, object, tuple[str, ...]]
                     op_self = None
             break
     if where is None and frames:
+        entry = _entry(frames)
+        if entry is not None:
+            # Started on a primitive's own method (Thread(target=queue.get)): that
+            # method is the operation, and where it waits is inside it.
+            try:
+                op_self = entry.f_locals.get("self")
+            except Exception:  # noqa: BLE001
+                op_self = None
+            return _where(entry), _op_name(entry), op_self, stack
         # No subject frame (a stdlib pool's own thread): show the innermost stdlib
         # frame outside interlock's machinery and the operation it is in.
         op = _op_name(frames[-1])
@@ -138,6 +147,22 @@ def _locate(top_frame) -> tuple[str | None, str | None, object, tuple[str, ...]]
                     op = _op_name(frames[i - 1])
                 break
     return where, op, op_self, stack
+
+
+_PRIMITIVE_MODULES = frozenset({"threading", "queue"})
+_BOOTSTRAP = frozenset({"run", "_bootstrap", "_bootstrap_inner"})
+
+
+def _entry(frames: list):
+    """The frame a thread was started on, when it is a threading or queue method."""
+    for f in reversed(frames):  # outermost first
+        if f.f_code.co_filename.startswith(_HERE):
+            continue
+        module = f.f_globals.get("__name__")
+        if module == "threading" and f.f_code.co_name in _BOOTSTRAP:
+            continue
+        return f if module in _PRIMITIVE_MODULES else None
+    return None
 
 
 def _name(th) -> str:

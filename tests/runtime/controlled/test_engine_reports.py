@@ -102,6 +102,27 @@ class TestWhatAThreadWaitsOn:
         ex = stopped(main)
         assert waits(ex) == {"MainThread": "concurrent.futures._base.wait"}
 
+    def test_a_thread_started_on_a_primitive_method_is_named_by_that_method(self):
+        # No subject frame in these threads: the method they were started on is the
+        # operation, not the Condition's waiter lock it holds itself.
+        def main():
+            start(queue.Queue().get, "getter")
+            start(threading.Event().wait, "waiter")
+            gate = threading.Lock()
+            gate.acquire()
+            start(gate.acquire, "locker")
+            threading.Event().wait()
+
+        ex = stopped(main)
+        assert ex.stop == "deadlock"
+        found = waits(ex)
+        assert found["getter"] == "Queue.get: queue empty"
+        assert found["waiter"] == "Event.wait"
+        assert found["locker"] == "Lock.acquire: held by MainThread"
+        where = {s.name: s.where for s in ex.blocked}
+        assert where["getter"].startswith("queue.py:")
+        assert "itself" not in ex.diagnosis
+
     def test_a_timed_wait_shows_when_it_times_out(self):
         def main():
             inbox = queue.Queue()
