@@ -6,13 +6,14 @@ median over repetitions, and the ratios compare things measured in this run.
 
 from __future__ import annotations
 
+import itertools
 import os
 import platform
 import statistics
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from .checkers import check_all
@@ -193,7 +194,9 @@ def _first_controlled_violation(bug, spec, seed, budget_s, start, scenarios, run
     subject = builtin_subjects()[bug.subject]
     exhaustive = spec.startswith("exhaustive")
     strategy = make_strategy(spec, seed)
-    for scenario in scenarios():
+    for scenario in scenarios():  # generated ones: drawn until the budget runs out
+        if time.perf_counter() - start >= budget_s:
+            return None
         if exhaustive:  # the search tree belongs to one scenario: start a new one for each
             strategy = make_strategy(spec, seed)
             if bug.scenario is None:  # many generated scenarios: a slice of each tree
@@ -213,11 +216,22 @@ def _first_controlled_violation(bug, spec, seed, budget_s, start, scenarios, run
     return None
 
 
-def _scenarios_for(bug: KnownBug, seed: int) -> Callable[[], list[Scenario]]:
+def _scenarios_for(bug: KnownBug, seed: int) -> Callable[[], Iterable[Scenario]]:
     if bug.scenario is not None:
         fixed = [load_scenario(bug.scenario)]
         return lambda: fixed
-    # Generated scenarios: the same Hypothesis strategy verify uses, drawn reproducibly.
+
+    # Generated scenarios: the same Hypothesis strategy verify uses, drawn reproducibly,
+    # 60 at a time for as long as the caller keeps asking (the budget decides when to
+    # stop, not the end of one batch).
+    def batches() -> Iterator[Scenario]:
+        for batch in itertools.count():
+            yield from _draw(f"{seed}/{batch}", 60)
+
+    return batches
+
+
+def _draw(key: str, count: int) -> list[Scenario]:
     import random
 
     from hypothesis import HealthCheck, Phase, find, settings
@@ -235,17 +249,17 @@ def _scenarios_for(bug: KnownBug, seed: int) -> Callable[[], list[Scenario]]:
             strategy(),
             collect,
             settings=settings(
-                max_examples=60,
+                max_examples=count,
                 database=None,
                 deadline=None,
                 phases=[Phase.generate],
                 suppress_health_check=list(HealthCheck),
             ),
-            random=random.Random(seed),
+            random=random.Random(key),
         )
     except Exception:  # NoSuchExample: we only wanted the draws
         pass
-    return lambda: drawn
+    return drawn
 
 
 def _broken(record, invariant: str) -> bool:
