@@ -78,6 +78,14 @@ def _build_parser() -> argparse.ArgumentParser:
         default="mix",
         help="mix (default: random and PCT), random, pct[:DEPTH], exhaustive[:PREEMPTIONS]",
     )
+    verify.add_argument(
+        "--jobs",
+        "-j",
+        type=_positive("--jobs"),
+        default=1,
+        help="verify this many subjects at once, each in its own process (default 1; "
+        "the results are the same whatever the number)",
+    )
     verify.add_argument("--json", action="store_true", help="print JSON instead of the table")
     verify.add_argument(
         "--expect-declared",
@@ -172,12 +180,19 @@ def _verify(args) -> int:
     verifier = Verifier(
         args.runtime, seed=args.seed, strategy=args.strategy, budget=budget, progress=progress
     )
-    reports = []
-    for index, subject in enumerate(subjects, 1):
-        progress(f"[{index}/{len(subjects)}] {subject.name}")
-        reports.append(
-            verifier.verify(subject, scenarios, generate=None if scenarios is None else False)
+    if args.jobs > 1 and len(subjects) > 1:
+        from .parallel import verify_in_processes
+
+        reports = verify_in_processes(
+            subjects, verifier, args.scenario, jobs=args.jobs, show_progress=show_progress
         )
+    else:
+        reports = []
+        for index, subject in enumerate(subjects, 1):
+            progress(f"[{index}/{len(subjects)}] {subject.name}")
+            reports.append(
+                verifier.verify(subject, scenarios, generate=None if scenarios is None else False)
+            )
     if args.json:
         print(render_json(reports))
     else:
