@@ -15,7 +15,9 @@ import multiprocessing
 import sys
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 
+from .errors import InterlockError
 from .subjects import Subject, load_target
 from .verify import SubjectReport, Verifier
 
@@ -89,7 +91,20 @@ def verify_in_processes(
         try:
             for done, future in enumerate(as_completed(futures), 1):
                 i = futures[future]
-                reports[i] = dataclasses.replace(future.result(), subject=subjects[i])
+                try:
+                    report = future.result()
+                except BrokenProcessPool:
+                    # Every unfinished job fails with the pool: name them all.
+                    unfinished = [subjects[k].name for k, r in enumerate(reports) if r is None]
+                    which = (
+                        unfinished[0] if len(unfinished) == 1 else "one of " + ", ".join(unfinished)
+                    )
+                    msg = (
+                        f"a worker process ended abruptly (os._exit or a crash in C) while "
+                        f"verifying {which}; run it alone, without --jobs, to see where"
+                    )
+                    raise InterlockError(msg) from None
+                reports[i] = dataclasses.replace(report, subject=subjects[i])
                 if show_progress:
                     print(
                         f"interlock: [{done}/{len(subjects)}] {subjects[i].name} done",

@@ -115,3 +115,26 @@ def test_a_worker_error_is_raised_in_the_caller():
     verifier = Verifier(budget=Budget(runs=2, generated=0))
     with pytest.raises(InterlockError, match="no_such_subject"):
         verify_in_processes([good, gone], verifier, ["tiny"], jobs=2)
+
+
+def test_a_worker_that_dies_is_one_line_and_exit_2(capsys, tmp_path):
+    dies = tmp_path / "dies.py"
+    dies.write_text("import os\n\ndef download_all(urls, fetch, limit):\n    os._exit(7)\n")
+    code, out, err = run(
+        capsys,
+        "verify",
+        "article_semaphore",
+        f"{dies}:download_all",
+        "--scenario",
+        "tiny",
+        "--runs",
+        "2",
+        "--jobs",
+        "2",
+    )
+    assert code == 2
+    assert out == ""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("interlock: error: a worker process ended abruptly")
+    assert f"{dies}:download_all" in lines[0]  # named, alone or with the other unfinished one
