@@ -100,7 +100,7 @@ def verify_in_processes(
                         unfinished[0] if len(unfinished) == 1 else "one of " + ", ".join(unfinished)
                     )
                     msg = (
-                        f"a worker process ended abruptly (os._exit or a crash in C) while "
+                        f"a worker process ended abruptly (killed by a signal, or a crash in C) while "
                         f"verifying {which}; run it alone, without --jobs, to see where"
                     )
                     raise InterlockError(msg) from None

@@ -44,6 +44,7 @@ from .strategy import CLOCK, Strategy
 __all__ = [
     "DEADLOCK",
     "ENDED",
+    "EXITED",
     "Engine",
     "Execution",
     "SPIN",
@@ -60,6 +61,7 @@ DEADLOCK = "deadlock"
 TIMEOUT = "timeout"
 SPIN = "spin"
 STEP_BUDGET = "step_budget"
+EXITED = "exited"  # a thread called os._exit: the process would have ended there
 
 _real_perf_counter = time.perf_counter
 _real_get_ident = _thread.get_ident
@@ -138,9 +140,10 @@ class Execution:
     """What one controlled run produced.
 
     ``stop`` is why scheduling ended (ENDED, DEADLOCK, TIMEOUT, SPIN,
-    STEP_BUDGET). ``main_done`` says whether the main function finished before
-    that; if so ``result``/``exception`` hold its outcome, and a stop after it
-    concerns only the threads it left (``leftover``).
+    STEP_BUDGET, EXITED). ``main_done`` says whether the main function finished
+    before that; if so ``result``/``exception`` hold its outcome, and a stop after
+    it concerns only the threads it left (``leftover``). ``exit`` is the
+    ``os._exit`` call that ended the run (EXITED), as a crash naming its thread.
     """
 
     stop: str
@@ -157,6 +160,7 @@ class Execution:
     diagnosis: str | None = None
     thread_errors: tuple[Crash, ...] = ()
     notes: tuple[str, ...] = field(default=())
+    exit: Crash | None = None
 
     @property
     def leftover(self) -> tuple[ThreadState, ...]:
@@ -232,6 +236,7 @@ class Engine:
         self._main_exc: BaseException | None = None
         self._at_return: tuple[ThreadState, ...] = ()
         self._thread_errors: list[Crash] = []
+        self._exit: Crash | None = None
         self._spin_state: ThreadState | None = None
         self._spin_tid = -1
         self._killing_since: float | None = None
@@ -363,6 +368,13 @@ class Engine:
             _, _, token, waiter = heapq.heappop(timers)
             if waiter.blocked and waiter.token == token:
                 self._wake_timeout(waiter)
+
+    def process_exit(self, th: ThreadRec, status, where: str | None) -> None:
+        """``os._exit(status)`` in ``th``: end the run there, as the process would end."""
+        at = f" at {where}" if where else ""
+        message = f"os._exit({status!r}) called in {th.name}{at}: the process would end here"
+        self._exit = Crash("ProcessExit", message, thread=th.name)
+        self._stop(EXITED, message)
 
     def _stop(self, reason: str, detail: str | None) -> None:
         if self._stop_reason is None:
@@ -590,6 +602,8 @@ class Engine:
         diagnosis = None
         if reason == "error":
             pass
+        elif reason == EXITED:
+            diagnosis = self._stop_detail
         elif blocked:
             diagnosis = _report.diagnose(
                 reason,
@@ -622,6 +636,7 @@ class Engine:
             diagnosis=diagnosis,
             thread_errors=tuple(self._thread_errors),
             notes=tuple(notes),
+            exit=self._exit,
         )
 
     def _snapshot(self, *, alive_only: bool) -> tuple[ThreadState, ...]:

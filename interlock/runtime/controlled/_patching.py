@@ -40,6 +40,7 @@ import multiprocessing.connection as _mp_connection
 import multiprocessing.context as _mp_context
 import multiprocessing.pool as _mp_pool
 import multiprocessing.util as _mp_util
+import os
 import queue
 import sys
 import threading
@@ -92,6 +93,7 @@ _REAL_GET_NATIVE_ID = getattr(_thread, "get_native_id", None)
 _REAL_MAINTAIN = getattr(threading, "_maintain_shutdown_locks", None)  # 3.10-3.12
 _REAL_MP_SIMPLE_QUEUE = _mp_context.BaseContext.SimpleQueue
 _REAL_MP_WAIT = _mp_connection.wait
+_REAL_OS_EXIT = os._exit
 
 
 class Patches:
@@ -306,7 +308,19 @@ class Patches:
             if lookup(me) is None and not (engine._running and me is engine._hub):
                 _REAL_MAINTAIN()
 
+        def os_exit(status) -> None:
+            th = lookup(getcurrent())
+            if th is None:
+                _REAL_OS_EXIT(status)
+            if engine.aborting:  # a finally block of a run being stopped: it is over anyway
+                msg = "run stopped"
+                raise Aborted(msg)
+            from ._report import subject_where
+
+            engine.process_exit(th, status, subject_where(sys._getframe(1)))
+
         return {
+            "os_exit": os_exit,
             "get_ident": get_ident,
             "get_native_id": get_native_id,
             "monotonic": monotonic,
@@ -365,6 +379,7 @@ class Patches:
             (time, "monotonic_ns", f["monotonic_ns"]),
             (time, "perf_counter_ns", f["perf_counter_ns"]),
             (time, "time_ns", f["time_ns"]),
+            (os, "_exit", f["os_exit"]),
         ]
         if _REAL_GET_NATIVE_ID is not None:
             swaps.append((threading, "get_native_id", f["get_native_id"]))

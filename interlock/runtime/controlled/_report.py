@@ -165,6 +165,11 @@ def _entry(frames: list):
     return None
 
 
+def subject_where(frame) -> str | None:
+    """``file:line in function`` of the innermost subject frame from ``frame`` out."""
+    return _locate(frame)[0]
+
+
 def _name(th) -> str:
     return th.name if th is not None else "?"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ...models import FakeDownloader, RunRecord, Scenario
 from ...models.record import DEADLOCK, RAISED, RETURNED, SPIN, STEP_BUDGET, TIMEOUT
@@ -29,6 +29,7 @@ _STOP_TO_OUTCOME = {
     _engine.TIMEOUT: TIMEOUT,
     _engine.SPIN: SPIN,
     _engine.STEP_BUDGET: STEP_BUDGET,
+    _engine.EXITED: RAISED,  # as the threads runtime reports a child that exited
 }
 
 _SHARED: Engine | None = None
@@ -113,6 +114,12 @@ def record_from(
         from ...models import Crash
 
         crash = Crash.from_exception(ex.exception)
+    thread_errors = ex.thread_errors
+    if ex.exit is not None:
+        if ex.main_done:  # after download_all returned: one of the threads it left
+            thread_errors = (*thread_errors, ex.exit)
+        else:  # its message names the thread already
+            crash = replace(ex.exit, thread=None)
     return RunRecord(
         subject=name,
         scenario=scenario,
@@ -125,7 +132,7 @@ def record_from(
         threads_at_end=ex.threads_at_end,
         blocked=ex.blocked,
         diagnosis=ex.diagnosis,
-        thread_errors=ex.thread_errors,
+        thread_errors=thread_errors,
         virtual_time=ex.virtual_time,
         wall_time=ex.wall_time,
         steps=ex.steps,
