@@ -12,6 +12,7 @@ __all__ = ["no_crash"]
 NAME = "no_crash"
 # The common verdict, made once: a verdict is immutable, so every run can share it.
 _RAISED_NOTHING = Verdict(NAME, True, "download_all raised nothing")
+_EXIT = "ProcessExit"
 
 
 @invariant(NAME, summary="download_all raises no exception")
@@ -23,6 +24,10 @@ def no_crash(record: RunRecord) -> Verdict:
     if crash is None and record.outcome != RAISED:
         if not record.thread_errors:
             return _RAISED_NOTHING
+        for error in record.thread_errors:
+            if error.type == _EXIT:  # os._exit in a thread it left: the run ended there
+                message = f"{_RAISED_NOTHING.message} (but after it returned, {error.message})"
+                return Verdict(NAME, True, message)
         first = record.thread_errors[0]
         where = f" in {first.thread}" if first.thread else ""
         message = (
