@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..models import RunRecord, Verdict
-from ..models.record import RAISED
+from ..models.record import PROCESS_EXIT, RAISED
 from ._common import plural
 from ._registry import invariant
 
@@ -12,7 +12,6 @@ __all__ = ["no_crash"]
 NAME = "no_crash"
 # The common verdict, made once: a verdict is immutable, so every run can share it.
 _RAISED_NOTHING = Verdict(NAME, True, "download_all raised nothing")
-_EXIT = "ProcessExit"
 
 
 @invariant(NAME, summary="download_all raises no exception")
@@ -25,7 +24,7 @@ def no_crash(record: RunRecord) -> Verdict:
         if not record.thread_errors:
             return _RAISED_NOTHING
         for error in record.thread_errors:
-            if error.type == _EXIT:  # os._exit in a thread it left: the run ended there
+            if error.type == PROCESS_EXIT:  # os._exit in a thread it left: the run ended there
                 message = f"{_RAISED_NOTHING.message} (but after it returned, {error.message})"
                 return Verdict(NAME, True, message)
         first = record.thread_errors[0]

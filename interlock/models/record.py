@@ -25,6 +25,9 @@ RETURNED = "returned"  # download_all returned (results is set)
 RAISED = "raised"  # download_all raised (crash is set)
 DEADLOCK = "deadlock"  # no thread could ever run again before download_all returned
 TIMEOUT = "timeout"  # the scenario's virtual-time budget ran out (busy or sleeping forever)
+# Crash.type for os._exit called in a subject's thread (the controlled runtime ends
+# the run there, as the process would end).
+PROCESS_EXIT = "ProcessExit"
 SPIN = "spin"  # a thread ran too long without reaching a scheduling point
 STEP_BUDGET = "step_budget"  # too many scheduling decisions: livelock
 OUTCOMES = (RETURNED, RAISED, DEADLOCK, TIMEOUT, SPIN, STEP_BUDGET)

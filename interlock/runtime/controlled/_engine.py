@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from greenlet import getcurrent, greenlet
 
 from ...models import Crash, ThreadState
+from ...models.record import PROCESS_EXIT
 from .._harness import Aborted
 from . import _primitives, _report
 from ._patching import Patches
@@ -373,7 +374,7 @@ class Engine:
         """``os._exit(status)`` in ``th``: end the run there, as the process would end."""
         at = f" at {where}" if where else ""
         message = f"os._exit({status!r}) called in {th.name}{at}: the process would end here"
-        self._exit = Crash("ProcessExit", message, thread=th.name)
+        self._exit = Crash(PROCESS_EXIT, message, thread=th.name)
         self._stop(EXITED, message)
 
     def _stop(self, reason: str, detail: str | None) -> None:

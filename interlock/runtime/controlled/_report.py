@@ -83,15 +83,20 @@ def _frames(frame) -> list:
     return out
 
 
+def _self_of(frame):
+    """The frame's ``self``, if it has one we can read."""
+    try:
+        return frame.f_locals.get("self")
+    except Exception:  # noqa: BLE001 - a frame we cannot introspect
+        return None
+
+
 def _op_name(frame) -> str:
     code = frame.f_code
     name = code.co_name
     if frame.f_code.co_filename.startswith(_HERE) and name in _PATCHED_OPS:
         return _PATCHED_OPS[name]
-    try:
-        self = frame.f_locals.get("self")
-    except Exception:  # noqa: BLE001 - a frame we cannot introspect
-        self = None
+    self = _self_of(frame)
     if self is not None:
         for cls in type(self).__mro__:
             attr = cls.__dict__.get(name)
@@ -122,21 +127,14 @@ def _locate(top_frame) -> tuple[str | None, str | None, object, tuple[str, ...]]
             if i > 0:
                 op_frame = frames[i - 1]
                 op = _op_name(op_frame)
-                try:
-                    op_self = op_frame.f_locals.get("self")
-                except Exception:  # noqa: BLE001
-                    op_self = None
+                op_self = _self_of(op_frame)
             break
     if where is None and frames:
         entry = _entry(frames)
         if entry is not None:
             # Started on a primitive's own method (Thread(target=queue.get)): that
             # method is the operation, and where it waits is inside it.
-            try:
-                op_self = entry.f_locals.get("self")
-            except Exception:  # noqa: BLE001
-                op_self = None
-            return _where(entry), _op_name(entry), op_self, stack
+            return _where(entry), _op_name(entry), _self_of(entry), stack
         # No subject frame (a stdlib pool's own thread): show the innermost stdlib
         # frame outside interlock's machinery and the operation it is in.
         op = _op_name(frames[-1])
