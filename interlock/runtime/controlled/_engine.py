@@ -22,6 +22,7 @@ threads left, in ``_report``.
 from __future__ import annotations
 
 import _thread
+import gc
 import heapq
 import itertools
 import math
@@ -518,6 +519,13 @@ class Engine:
                 )
         # Inside a session (the fast path): no context manager per run.
         self._running = True
+        # No automatic garbage collection inside a run: a collection would run whatever
+        # finalizers the garbage of earlier code has (a __del__ that puts on a queue, a
+        # generator's finally) inside the current thread, adding scheduling points that
+        # depend on allocation history, not on the seed. Garbage waits for the first
+        # allocation after the run, outside every controlled thread.
+        collecting = gc.isenabled()
+        gc.disable()
         try:
             return self._run(
                 fn,
@@ -533,6 +541,8 @@ class Engine:
                 wall0,
             )
         finally:
+            if collecting:
+                gc.enable()
             self._running = False
             _primitives.install(None)
             self._patches.end_run()
