@@ -38,7 +38,15 @@ def _positive(kind: str):
     return parse
 
 
+def _order(f) -> tuple[int, str]:
+    return (f.order, f.name)
+
+
 def _build_parser() -> argparse.ArgumentParser:
+    from .reports import FORMATS, format_names
+    from .runtime import runtime_names
+    from .runtime.strategies import strategy_usage
+
     parser = _Parser(prog="interlock", description="Verify threaded download patterns.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
@@ -69,14 +77,15 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     verify.add_argument(
         "--runtime",
-        choices=["controlled", "threads"],
+        choices=runtime_names(),
         default="controlled",
         help="controlled scheduler on virtual time (default) or real threads",
     )
     verify.add_argument(
         "--strategy",
         default="mix",
-        help="mix (default: random and PCT), random, pct[:DEPTH], exhaustive[:PREEMPTIONS]",
+        help=f"how the controlled scheduler chooses schedules: {strategy_usage()} "
+        "(default mix: a baseline, then random walks and PCT in turn)",
     )
     verify.add_argument(
         "--jobs",
@@ -86,15 +95,20 @@ def _build_parser() -> argparse.ArgumentParser:
         help="verify this many subjects at once, each in its own process (default 1; "
         "the results are the same whatever the number)",
     )
-    verify.add_argument("--json", action="store_true", help="print JSON instead of the table")
+    verify.add_argument(
+        "--format",
+        choices=format_names(),
+        default=None,
+        help="how to print the report: "
+        + "; ".join(f"{f.name}: {f.summary}" for f in sorted(FORMATS.values(), key=_order)),
+    )
+    verify.add_argument("--json", action="store_true", help="the same as --format json")
     verify.add_argument(
         "--expect-declared",
         action="store_true",
         help="exit 0 when each subject breaks exactly the invariants it declares (BREAKS), else 1",
     )
-    verify.add_argument(
-        "--timeline", action="store_true", help="print a timeline for every violation"
-    )
+    verify.add_argument("--timeline", action="store_true", help="the same as --format timeline")
     verify.add_argument(
         "--progress",
         action=argparse.BooleanOptionalAction,
@@ -159,11 +173,18 @@ def _list() -> int:
 
 
 def _verify(args) -> int:
-    from .report import render_details, render_json, render_table, render_timeline
+    from .models import Budget, Settings
+    from .reports import render
     from .scenarios import load_scenario
     from .subjects import builtin_subjects, load_target
-    from .verify import Budget, Verifier
+    from .verify import Verifier
 
+    settings = Settings(
+        seed=args.seed,
+        runtime=args.runtime,
+        strategy=args.strategy,
+        budget=Budget(runs=args.runs, generated=args.generated),
+    )
     subjects = (
         [load_target(t) for t in args.targets]
         if args.targets
@@ -176,73 +197,41 @@ def _verify(args) -> int:
         if show_progress:
             print(f"interlock: {message}", file=sys.stderr, flush=True)
 
-    budget = Budget(runs=args.runs, generated=args.generated)
-    verifier = Verifier(
-        args.runtime, seed=args.seed, strategy=args.strategy, budget=budget, progress=progress
-    )
+    verifier = Verifier(settings, progress=progress)
     if args.jobs > 1 and len(subjects) > 1:
         from .parallel import verify_in_processes
 
         reports = verify_in_processes(
-            subjects, verifier, args.scenario, jobs=args.jobs, show_progress=show_progress
+            subjects, settings, args.scenario, jobs=args.jobs, show_progress=show_progress
         )
     else:
         reports = []
         for index, subject in enumerate(subjects, 1):
             progress(f"[{index}/{len(subjects)}] {subject.name}")
-            reports.append(
-                verifier.verify(subject, scenarios, generate=None if scenarios is None else False)
-            )
-    if args.json:
-        print(render_json(reports))
-    else:
-        print(render_table(reports))
-        print()
-        print(render_details(reports))
-        if args.timeline:
-            for report in reports:
-                for verdict in report.verdicts:
-                    record = report.records.get(verdict.invariant)
-                    if record is not None:
-                        print()
-                        print(render_timeline(record, verdict))
+            reports.append(verifier.verify(subject, scenarios))
+    chosen = args.format or ("json" if args.json else "timeline" if args.timeline else "table")
+    print(render(chosen, reports))
     if args.expect_declared:
-        surprises = [s for r in reports for s in _surprises(r)]
+        surprises = [s for r in reports for s in r.surprises()]
         for line in surprises:
             print(f"unexpected: {line}", file=sys.stderr)
         return EXIT_VIOLATION if surprises else EXIT_OK
     return EXIT_OK if all(r.ok for r in reports) else EXIT_VIOLATION
 
 
-def _surprises(report) -> list[str]:
-    """Differences between what a subject declares it breaks and what was found."""
-    declared = set(report.subject.breaks)
-    if report.runtime == "threads":
-        optional = set(report.subject.rare_with_threads)
-    else:
-        optional = set()
-    broken = report.broken()
-    name = report.subject.name
-    out = [f"{name} broke {inv}, which it does not declare" for inv in sorted(broken - declared)]
-    out += [
-        f"{name} declares it breaks {inv}, but it held"
-        for inv in sorted(declared - broken - optional)
-    ]
-    return out
-
-
 def _replay(text: str) -> int:
     from .checkers import check_all
+    from .models import Settings
     from .replay import ReplayToken, trace_digest
-    from .report import render_timeline
+    from .reports import render_timeline
+    from .runtime import make_runtime
     from .subjects import load_target
-    from .verify import Verifier
 
     token = ReplayToken.decode(text)
     subject = load_target(token.target)
     scenario = token.load_scenario()
-    verifier = Verifier(token.runtime, seed=token.seed)
-    record = verifier.replay(subject, scenario, token.decisions)
+    runtime = make_runtime(Settings(runtime=token.runtime, seed=token.seed))
+    record = runtime.replay(subject, scenario, token.decisions)
     if record is None:
         print("interlock: the schedule could not be replayed: the subject behaved differently")
         return EXIT_VIOLATION

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
-from .models._errors import DownloadFailed, InterlockError, InvalidScenario, UnknownURL
+from .models._errors import (
+    DownloadFailed,
+    InterlockError,
+    InvalidScenario,
+    InvalidSetting,
+    InvalidTarget,
+    UnknownURL,
+)
 
-__all__ = ["DownloadFailed", "InterlockError", "InvalidScenario", "InvalidTarget", "UnknownURL"]
-
-
-class InvalidTarget(InterlockError, ValueError):
-    """A TARGET names no usable subject: unknown name, missing file or function, bad signature."""
+__all__ = [
+    "DownloadFailed",
+    "InterlockError",
+    "InvalidScenario",
+    "InvalidSetting",
+    "InvalidTarget",
+    "UnknownURL",
+]

@@ -18,8 +18,9 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 
 from .errors import InterlockError
-from .subjects import Subject, load_target
-from .verify import SubjectReport, Verifier
+from .models import Settings, Subject, SubjectReport
+from .subjects import load_target
+from .verify import Verifier
 
 __all__ = ["verify_in_processes"]
 
@@ -27,10 +28,7 @@ __all__ = ["verify_in_processes"]
 @dataclasses.dataclass(frozen=True)
 class _Job:
     target: str
-    runtime: str
-    seed: int
-    strategy: str
-    budget: object
+    settings: Settings  # carried as is: the worker verifies with the very same settings
     scenarios: tuple[str, ...] | None
     show_progress: bool
 
@@ -49,24 +47,22 @@ def _run_job(job: _Job) -> SubjectReport:
         if job.show_progress:
             print(f"interlock: {message}", file=sys.stderr, flush=True)
 
-    verifier = Verifier(
-        job.runtime, seed=job.seed, strategy=job.strategy, budget=job.budget, progress=progress
-    )
+    verifier = Verifier(job.settings, progress=progress)
     subject = load_target(job.target)
     scenarios = [load_scenario(s) for s in job.scenarios] if job.scenarios else None
-    report = verifier.verify(subject, scenarios, generate=None if scenarios is None else False)
+    report = verifier.verify(subject, scenarios)
     return dataclasses.replace(report, subject=None)
 
 
 def verify_in_processes(
     subjects: Sequence[Subject],
-    verifier: Verifier,
+    settings: Settings,
     scenario_args: Sequence[str] | None,
     *,
     jobs: int,
     show_progress: bool = False,
 ) -> list[SubjectReport]:
-    """Verify ``subjects`` with ``verifier``'s settings in up to ``jobs`` processes.
+    """Verify ``subjects`` with ``settings`` in up to ``jobs`` processes.
 
     ``scenario_args`` are the names or paths of the scenarios (None: the named
     ones plus generated ones); each worker loads them itself. A worker's error
@@ -76,42 +72,52 @@ def verify_in_processes(
     job_args = [
         _Job(
             target=subject.target,
-            runtime=verifier.runtime_name,
-            seed=verifier.seed,
-            strategy=verifier.strategy,
-            budget=verifier.budget,
+            settings=settings,
             scenarios=tuple(scenario_args) if scenario_args else None,
             show_progress=show_progress,
         )
         for subject in subjects
     ]
     reports: list = [None] * len(subjects)
-    with ProcessPoolExecutor(max_workers=min(jobs, len(subjects)), mp_context=_context()) as pool:
+    pool = ProcessPoolExecutor(max_workers=min(jobs, len(subjects)), mp_context=_context())
+    try:
         futures = {pool.submit(_run_job, job): i for i, job in enumerate(job_args)}
-        try:
-            for done, future in enumerate(as_completed(futures), 1):
-                i = futures[future]
-                try:
-                    report = future.result()
-                except BrokenProcessPool:
-                    # Every unfinished job fails with the pool: name them all.
-                    unfinished = [subjects[k].name for k, r in enumerate(reports) if r is None]
-                    which = (
-                        unfinished[0] if len(unfinished) == 1 else "one of " + ", ".join(unfinished)
-                    )
-                    msg = (
-                        f"a worker process ended abruptly (killed by a signal, or a crash in C) while "
-                        f"verifying {which}; run it alone, without --jobs, to see where"
-                    )
-                    raise InterlockError(msg) from None
-                reports[i] = dataclasses.replace(report, subject=subjects[i])
-                if show_progress:
-                    print(
-                        f"interlock: [{done}/{len(subjects)}] {subjects[i].name} done",
-                        file=sys.stderr,
-                        flush=True,
-                    )
-        except BaseException:
-            pool.shutdown(wait=True, cancel_futures=True)
-            raise
+        for done, future in enumerate(as_completed(futures), 1):
+            i = futures[future]
+            try:
+                report = future.result()
+            except BrokenProcessPool:
+                # Every unfinished job fails with the pool: name them all.
+                unfinished = [subjects[k].name for k, r in enumerate(reports) if r is None]
+                which = unfinished[0] if len(unfinished) == 1 else "one of " + ", ".join(unfinished)
+                msg = (
+                    f"a worker process ended abruptly (killed by a signal, or a crash in C) while "
+                    f"verifying {which}; run it alone, without --jobs, to see where"
+                )
+                raise InterlockError(msg) from None
+            reports[i] = dataclasses.replace(report, subject=subjects[i])
+            if show_progress:
+                print(
+                    f"interlock: [{done}/{len(subjects)}] {subjects[i].name} done",
+                    file=sys.stderr,
+                    flush=True,
+                )
+    except BaseException:
+        # An error, an interrupt: end every worker now. Waiting for them could take as
+        # long as their subjects do, and one stuck before its first job would be waited
+        # for at interpreter exit forever.
+        _terminate(pool)
+        raise
+    pool.shutdown(wait=True)
     return reports
+
+
+def _terminate(pool: ProcessPoolExecutor) -> None:
+    """Cancel what has not started and kill every worker process; reap them all."""
+    processes = list(getattr(pool, "_processes", {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.kill()
+    for process in processes:
+        process.join(5)

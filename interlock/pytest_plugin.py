@@ -21,9 +21,10 @@ from dataclasses import dataclass
 import pytest
 
 from .errors import InterlockError
-from .models import Scenario, Verdict
-from .subjects import Subject, load_target
-from .verify import RUNTIMES, Budget, SubjectReport, Verifier
+from .models import Budget, Scenario, Settings, Subject, SubjectReport, Verdict
+from .runtime import runtime_names
+from .subjects import load_target
+from .verify import Verifier
 
 __all__ = ["InterlockFixture"]
 
@@ -72,7 +73,7 @@ def _parse(name: str, value: object, source: str):
     if value is None:
         return None
     if kind == "runtime":
-        if value not in RUNTIMES:
+        if value not in runtime_names():
             raise pytest.UsageError(f"Invalid interlock runtime {value!r} from {source}")
         return value
     try:
@@ -105,9 +106,13 @@ class InterlockFixture:
     runtime: str
     generated: int | None
 
-    def verifier(self) -> Verifier:
+    @property
+    def settings(self) -> Settings:
         budget = Budget(runs=self.runs, generated=self.generated)
-        return Verifier(self.runtime, seed=self.seed, budget=budget)
+        return Settings(seed=self.seed, runtime=self.runtime, budget=budget)
+
+    def verifier(self) -> Verifier:
+        return Verifier(self.settings)
 
     def verify(
         self, target: str | Callable, scenarios: Sequence[str | Scenario] | None = None
@@ -115,7 +120,7 @@ class InterlockFixture:
         """Judge ``target`` (a built-in name, a module:function string, or a function)."""
         subject = _subject(target)
         chosen = None if scenarios is None else [_scenario(s) for s in scenarios]
-        return self.verifier().verify(subject, chosen, generate=None if chosen is None else False)
+        return self.verifier().verify(subject, chosen)
 
     def assert_holds(self, target, *invariants: str, scenarios=None) -> SubjectReport:
         """Fail the test, with evidence and replay commands, if any named (default: every
@@ -182,20 +187,12 @@ def _scenario(item) -> Scenario:
 
 
 def _explain(report: SubjectReport, broken: list[Verdict]) -> str:
-    from .report import render_timeline
+    """The ``failure`` report format, on the broken invariants the test asked about."""
+    from dataclasses import replace
 
-    lines = [
-        f"interlock: {report.subject.name} broke {len(broken)} invariant(s) in {report.runs} runs"
-    ]
-    for v in broken:
-        lines.append(f"  {v.invariant}: {v.message} [scenario {v.scenario}]")
-        if v.replay:
-            lines.append(f"    replay: interlock replay {v.replay}")
-    first = report.records.get(broken[0].invariant)
-    if first is not None:
-        lines.append("")
-        lines.append(render_timeline(first, broken[0], context=20))
-    return "\n".join(lines)
+    from .reports import render
+
+    return render("failure", [replace(report, verdicts=broken)])
 
 
 @pytest.fixture

@@ -4,6 +4,12 @@
 the scenario (a built-in name, or the whole scenario encoded), the runtime, the
 strategy and seed that found the schedule, the schedule's decisions, and a
 digest of the trace it produced, so a replay can say whether it matched.
+
+The decisions inside have a compact codec of their own (``encode_decisions``):
+run-length pairs ``(thread, repeat)`` as unsigned LEB128 varints, because
+schedules mostly repeat the same thread; then, if it is shorter, zlib over that.
+One leading character says which: ``r`` raw, ``z`` zlib. The bytes are
+base64url without padding, so the text survives shells and URLs.
 """
 
 from __future__ import annotations
@@ -12,14 +18,15 @@ import base64
 import binascii
 import hashlib
 import json
+import re
 import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .errors import InterlockError
 from .models import Scenario
-from .runtime.strategies import decode_decisions, encode_decisions
 
-__all__ = ["InvalidToken", "ReplayToken", "trace_digest"]
+__all__ = ["InvalidToken", "ReplayToken", "decode_decisions", "encode_decisions", "trace_digest"]
 
 _PREFIX = "il1."
 
@@ -93,6 +100,124 @@ def scenario_reference(scenario: Scenario, builtin_names) -> str:
     if scenario.name in builtin_names and load_scenario(scenario.name) == scenario:
         return "@" + scenario.name
     return encode_scenario(scenario)
+
+
+# -- the decision codec ------------------------------------------------------------
+
+_RAW = "r"
+_ZLIB = "z"
+_ALPHABET = re.compile(r"[A-Za-z0-9_-]*")
+# A decoded token may not expand past this; guards against a zlib bomb.
+_MAX_BYTES = 1 << 24
+
+
+def encode_decisions(decisions: Iterable[int]) -> str:
+    """Encode non-negative thread ids; ``decode_decisions`` gives them back exactly."""
+    out = bytearray()
+    run_value = -1
+    run_length = 0
+    for index, value in enumerate(decisions):
+        if type(value) is not int or value < 0:  # bool is refused too: it is no thread id
+            msg = f"decision {index} must be an int >= 0 (got {value!r})"
+            raise ValueError(msg)
+        if value == run_value:
+            run_length += 1
+            continue
+        if run_length:
+            _put_varint(out, run_value)
+            _put_varint(out, run_length)
+        run_value, run_length = value, 1
+    if run_length:
+        _put_varint(out, run_value)
+        _put_varint(out, run_length)
+    raw = bytes(out)
+    packed = zlib.compress(raw, 9)
+    # zlib costs about 6 bytes of framing, so short schedules stay raw.
+    kind, body = (_ZLIB, packed) if len(packed) < len(raw) else (_RAW, raw)
+    return kind + base64.urlsafe_b64encode(body).decode("ascii").rstrip("=")
+
+
+def decode_decisions(token: str) -> list[int]:
+    """Read a token made by ``encode_decisions``; ``ValueError`` on anything else."""
+    if not isinstance(token, str):
+        msg = f"decision token must be a str (got {type(token).__name__})"
+        raise ValueError(msg)
+    kind, body = token[:1], token[1:]
+    if kind not in (_RAW, _ZLIB):
+        msg = f"decision token must start with {_RAW!r} or {_ZLIB!r} (got {_clip(token)!r})"
+        raise ValueError(msg)
+    # b64decode would silently skip stray characters; refuse them instead.
+    if not _ALPHABET.fullmatch(body) or len(body) % 4 == 1:
+        msg = f"decision token is not base64url: {_clip(token)!r}"
+        raise ValueError(msg)
+    # Checked above, so this cannot fail.
+    data = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
+    if kind == _ZLIB:
+        data = _inflate(data, token)
+    return _unpack(data, token)
+
+
+def _inflate(data: bytes, token: str) -> bytes:
+    inflater = zlib.decompressobj()
+    try:
+        raw = inflater.decompress(data, _MAX_BYTES)
+    except zlib.error:
+        msg = f"decision token is damaged (bad zlib data): {_clip(token)!r}"
+        raise ValueError(msg) from None
+    if inflater.unconsumed_tail:
+        msg = f"decision token expands past {_MAX_BYTES} bytes: {_clip(token)!r}"
+        raise ValueError(msg)
+    if not inflater.eof or inflater.unused_data:
+        msg = f"decision token is damaged (truncated or trailing zlib data): {_clip(token)!r}"
+        raise ValueError(msg)
+    return raw
+
+
+def _unpack(data: bytes, token: str) -> list[int]:
+    out: list[int] = []
+    pos = 0
+    end = len(data)
+    while pos < end:
+        value, pos = _get_varint(data, pos, token)
+        if pos >= end:
+            msg = f"decision token is damaged (a thread id without a count): {_clip(token)!r}"
+            raise ValueError(msg)
+        count, pos = _get_varint(data, pos, token)
+        if count == 0:
+            msg = f"decision token is damaged (a run of length 0): {_clip(token)!r}"
+            raise ValueError(msg)
+        if len(out) + count > _MAX_BYTES:
+            msg = f"decision token holds more than {_MAX_BYTES} decisions: {_clip(token)!r}"
+            raise ValueError(msg)
+        out.extend([value] * count)
+    return out
+
+
+def _put_varint(out: bytearray, value: int) -> None:
+    while value >= 0x80:
+        out.append((value & 0x7F) | 0x80)
+        value >>= 7
+    out.append(value)
+
+
+def _get_varint(data: bytes, pos: int, token: str) -> tuple[int, int]:
+    value = 0
+    shift = 0
+    while pos < len(data):
+        byte = data[pos]
+        pos += 1
+        value |= (byte & 0x7F) << shift
+        if not byte & 0x80:
+            # Reject padded encodings (a final 0 byte after others) so one list
+            # has exactly one token.
+            if byte == 0 and shift:
+                break
+            return value, pos
+        shift += 7
+        if shift > 63:
+            break
+    msg = f"decision token is damaged (bad varint at byte {pos}): {_clip(token)!r}"
+    raise ValueError(msg)
 
 
 def _clip(text: str) -> str:

@@ -15,67 +15,15 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-import inspect
 import pkgutil
 import sys
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import InvalidTarget
+from .models import InvalidTarget, Subject
 
 __all__ = ["Subject", "builtin_subjects", "load_target"]
 
 _IMPLEMENTATIONS = "interlock.implementations"
-
-
-@dataclass(frozen=True)
-class Subject:
-    name: str
-    download_all: Callable = field(repr=False)
-    target: str
-    origin: str = ""
-    breaks: dict[str, str] = field(default_factory=dict)
-    rare_with_threads: frozenset[str] = frozenset()
-    builtin: bool = False
-
-
-def _from_module(module, function_name: str, target: str, *, builtin: bool) -> Subject:
-    fn = getattr(module, function_name, None)
-    if fn is None:
-        msg = f"{target}: module {module.__name__!r} has no function {function_name!r}"
-        raise InvalidTarget(msg)
-    _check_signature(fn, target)
-    breaks = dict(getattr(module, "BREAKS", {}) or {})
-    rare = frozenset(getattr(module, "RARE_WITH_THREADS", ()) or ())
-    unknown = rare - set(breaks)
-    if unknown:
-        msg = f"{module.__name__}: RARE_WITH_THREADS names invariants not in BREAKS: {sorted(unknown)}"
-        raise InvalidTarget(msg)
-    default_name = module.__name__.rsplit(".", 1)[-1] if builtin else target
-    return Subject(
-        name=getattr(module, "NAME", default_name) if builtin else default_name,
-        download_all=fn,
-        target=target,
-        origin=getattr(module, "ORIGIN", ""),
-        breaks=breaks,
-        rare_with_threads=rare,
-        builtin=builtin,
-    )
-
-
-def _check_signature(fn: object, target: str) -> None:
-    if not callable(fn):
-        msg = f"{target}: {fn!r} is not callable"
-        raise InvalidTarget(msg)
-    try:
-        sig = inspect.signature(fn)
-        sig.bind(["u"], lambda url: b"", 1)
-    except TypeError:
-        msg = f"{target}: must take (urls, fetch, limit); its signature is {sig}"
-        raise InvalidTarget(msg) from None
-    except ValueError:  # a builtin without a signature: let the call decide
-        pass
 
 
 def builtin_subjects() -> dict[str, Subject]:
@@ -86,7 +34,7 @@ def builtin_subjects() -> dict[str, Subject]:
         if info.name.startswith("_"):
             continue
         module = importlib.import_module(f"{_IMPLEMENTATIONS}.{info.name}")
-        subject = _from_module(module, "download_all", info.name, builtin=True)
+        subject = Subject.from_module(module)
         if subject.name in found:
             msg = (
                 f"subject name {subject.name!r} is declared twice: by "
@@ -118,7 +66,7 @@ def load_target(target: str) -> Subject:
         except ImportError as exc:
             msg = f"cannot import module {where!r} for target {target!r}: {exc}"
             raise InvalidTarget(msg) from None
-    return _from_module(module, function_name, target, builtin=False)
+    return Subject.from_module(module, function_name, target)
 
 
 def _import_path(path: Path, target: str):

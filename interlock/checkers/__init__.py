@@ -1,14 +1,15 @@
 """The invariants, one pure function each: ``RunRecord -> Verdict``.
 
-Each checker declares its invariant next to its code with ``@invariant``; importing
-its module registers it. Registration order is the order reports show them in.
+Each checker declares its invariant next to its code with ``@invariant`` (its name,
+column header and place in the table); importing its module registers it. Adding
+an invariant is adding a module here and importing it below.
 """
 
 from __future__ import annotations
 
 from ._registry import CHECKERS, Checker, check_all, invariant
 
-# Imported for their registration, in report order.
+# Imported for their registration (the table's order is each one's declared ``order``).
 from ._in_flight import max_in_flight  # isort: skip
 from ._lost import no_lost_results  # isort: skip
 from ._duplicates import no_duplicates  # isort: skip

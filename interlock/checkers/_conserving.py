@@ -45,6 +45,7 @@ from dataclasses import dataclass
 
 from ..models import RunRecord, Verdict
 from ..models.events import FAIL, FINISH, START
+from ..models.record import CLOCK
 from ._common import at, judged_results, not_returned, plural, scenario_facts
 from ._registry import invariant
 
@@ -66,9 +67,6 @@ REAL_CLOCK_GAPS = 3.0  # grace per idle gap under a real clock, in mean download
 # A median lateness above this (virtual seconds) means a real, noisy clock.
 LATE_EPSILON = 1e-3
 REAL_CLOCK_TOLERANCE = 0.75  # idle share allowed under a real clock
-# ``runtime.controlled.strategy.CLOCK``, as it appears in ``record.decisions`` (checkers
-# import only ``models``): "advance time" chosen while some thread could run.
-CLOCK_DECISION = 0
 
 
 @dataclass(frozen=True)
@@ -85,6 +83,8 @@ class _Stretch:
 
 @invariant(
     NAME,
+    column="conserving",
+    order=90,
     summary="no download slot stays idle while URLs wait to start (beyond a tolerance)",
     advisory=True,
 )
@@ -97,7 +97,7 @@ def work_conserving(record: RunRecord) -> Verdict:
     if total == 0:
         message = "not judged: the downloads take no time, so no slot-time can be measured"
         return Verdict(NAME, True, message, advisory=True)
-    early = record.decisions.count(CLOCK_DECISION)
+    early = record.decisions.count(CLOCK)
     if early:
         message = (
             f"not judged: the schedule advanced the clock {plural(early, 'time')} while a "

@@ -14,7 +14,7 @@ NAME = "no_crash"
 _RAISED_NOTHING = Verdict(NAME, True, "download_all raised nothing")
 
 
-@invariant(NAME, summary="download_all raises no exception")
+@invariant(NAME, column="crash", order=80, summary="download_all raises no exception")
 def no_crash(record: RunRecord) -> Verdict:
     """Judged on the call itself. An exception that killed one of the subject's own
     threads is not a crash of download_all; it is named in the message of a holding

@@ -19,7 +19,9 @@ _ENDED = {
 }
 
 
-@invariant(NAME, summary="the run never deadlocks before download_all returns")
+@invariant(
+    NAME, column="deadlock", order=50, summary="the run never deadlocks before download_all returns"
+)
 def no_deadlock(record: RunRecord) -> Verdict:
     """The runtime decides deadlock exactly (no runnable thread, no pending timer); this
     checker turns its record into a one-line reason and the wait-for graph."""

@@ -15,7 +15,12 @@ NAME = "no_duplicates"
 _NAMED = 5  # duplicates named in the one-line message; evidence has them all
 
 
-@invariant(NAME, summary="no URL is downloaded twice and no URL's result is delivered twice")
+@invariant(
+    NAME,
+    column="dups",
+    order=30,
+    summary="no URL is downloaded twice and no URL's result is delivered twice",
+)
 def no_duplicates(record: RunRecord) -> Verdict:
     """Downloads are judged from the trace on every run (a second start is visible even
     when the run deadlocks later); delivered results only when download_all returned.

@@ -15,7 +15,12 @@ _NONE_SCRIPTED = Verdict(NAME, True, "no URL is scripted to fail")
 _EVIDENCE_LINES = 20
 
 
-@invariant(NAME, summary="every failed download's exception is among the results, naming its URL")
+@invariant(
+    NAME,
+    column="errors",
+    order=40,
+    summary="every failed download's exception is among the results, naming its URL",
+)
 def errors_reported(record: RunRecord) -> Verdict:
     """A failure is reported when an error item names its URL (the exception itself, or
     one wrapping it whose cause or message names the URL). A None, a missing item or an

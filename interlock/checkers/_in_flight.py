@@ -15,7 +15,12 @@ NAME = "max_in_flight"
 _EVIDENCE_LINES = 20
 
 
-@invariant(NAME, summary="never more than `limit` downloads in flight at once")
+@invariant(
+    NAME,
+    column="in-flight",
+    order=10,
+    summary="never more than `limit` downloads in flight at once",
+)
 def max_in_flight(record: RunRecord) -> Verdict:
     """Replay the trace in ``seq`` order (the truth about overlap: two events at the
     same virtual time happened in ``seq`` order, so a finish followed by a start is a

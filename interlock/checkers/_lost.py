@@ -13,7 +13,12 @@ NAME = "no_lost_results"
 _EVIDENCE_LINES = 20
 
 
-@invariant(NAME, summary="every successful download's intact payload is among the results")
+@invariant(
+    NAME,
+    column="lost",
+    order=20,
+    summary="every successful download's intact payload is among the results",
+)
 def no_lost_results(record: RunRecord) -> Verdict:
     """A succeeding URL is lost when no intact payload of it was returned. Returned items
     that cannot be any URL's result count too: a corrupted payload (wrong bytes, wrong

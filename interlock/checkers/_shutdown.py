@@ -14,7 +14,12 @@ _NAMED = 3  # leftover threads named in the one-line message
 _ALL_ENDED = Verdict(NAME, True, "every thread ended")
 
 
-@invariant(NAME, summary="every thread download_all started has ended once it returns")
+@invariant(
+    NAME,
+    column="shutdown",
+    order=60,
+    summary="every thread download_all started has ended once it returns",
+)
 def clean_shutdown(record: RunRecord) -> Verdict:
     """``threads_at_end`` holds the subject's threads still alive once nothing more could
     happen after download_all returned. A non-daemon one keeps the process from exiting;

@@ -13,7 +13,12 @@ __all__ = ["terminates"]
 NAME = "terminates"
 
 
-@invariant(NAME, summary="the run finishes within the scenario's time budget: no endless loop")
+@invariant(
+    NAME,
+    column="terminates",
+    order=70,
+    summary="the run finishes within the scenario's time budget: no endless loop",
+)
 def terminates(record: RunRecord) -> Verdict:
     """Three ways not to terminate, each decided by the runtime: virtual time ran past the
     budget (busy or sleeping forever), one thread ran without ever reaching a scheduling

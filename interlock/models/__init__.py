@@ -1,15 +1,27 @@
-"""The simulated world: task specs, payloads, the fake downloader, events, run records."""
+"""The simulated world: task specs, payloads, the fake downloader, events, run records,
+verdicts, the subject value and the settings a verification runs with."""
 
 from __future__ import annotations
 
-from ._errors import DownloadFailed, InterlockError, InvalidScenario, UnknownURL
+from ._errors import (
+    DownloadFailed,
+    InterlockError,
+    InvalidScenario,
+    InvalidSetting,
+    InvalidTarget,
+    UnknownURL,
+)
 from .downloader import FakeDownloader
 from .events import Event, Interval, Trace
 from .payloads import ResultItem, classify_result, identify_payload, make_payload
-from .record import Crash, RunRecord, ThreadState, Verdict
+from .record import Crash, RunRecord, Stop, ThreadState, Verdict
+from .report import SubjectReport
+from .settings import Budget, Settings, derive_seed
+from .subject import Subject
 from .tasks import Scenario, TaskSpec
 
 __all__ = [
+    "Budget",
     "Crash",
     "DownloadFailed",
     "Event",
@@ -17,15 +29,22 @@ __all__ = [
     "InterlockError",
     "Interval",
     "InvalidScenario",
+    "InvalidSetting",
+    "InvalidTarget",
     "ResultItem",
     "RunRecord",
     "Scenario",
+    "Settings",
+    "Stop",
+    "Subject",
+    "SubjectReport",
     "TaskSpec",
     "ThreadState",
     "Trace",
     "UnknownURL",
     "Verdict",
     "classify_result",
+    "derive_seed",
     "identify_payload",
     "make_payload",
 ]

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-__all__ = ["DownloadFailed", "InterlockError", "InvalidScenario", "UnknownURL"]
+__all__ = [
+    "DownloadFailed",
+    "InterlockError",
+    "InvalidScenario",
+    "InvalidSetting",
+    "InvalidTarget",
+    "UnknownURL",
+]
 
 
 class InterlockError(Exception):
@@ -11,6 +18,14 @@ class InterlockError(Exception):
 
 class InvalidScenario(InterlockError, ValueError):
     """A scenario (file, dict or generated) breaks a rule."""
+
+
+class InvalidSetting(InterlockError, ValueError):
+    """A setting (seed, runs, strategy, runtime, scale...) has a value it cannot take."""
+
+
+class InvalidTarget(InterlockError, ValueError):
+    """A TARGET names no usable subject: unknown name, missing file or function, bad signature."""
 
 
 class DownloadFailed(OSError):

@@ -127,27 +127,13 @@ class Trace:
         done.sort(key=attrgetter("start_seq"))
         return done
 
-    def in_flight(self) -> list[tuple[float, int, int]]:
-        """(time, seq, downloads in flight just after that event), one row per start or end."""
-        count = 0
-        rows = []
-        for e in self.events:
-            if e.kind == START:
-                count += 1
-            elif e.kind in (FINISH, FAIL):
-                count -= 1
-            else:
-                continue
-            rows.append((e.time, e.seq, count))
-        return rows
-
     def in_flight_counts(self) -> tuple[int, ...]:
-        """How many downloads are in flight just after each event, one count per event.
+        """How many downloads are in flight just after each event, one count per event:
+        the one in-flight series, read by the checkers and the timelines alike.
 
         An end counts only if it closes a download of its URL, so a stray finish
-        cannot lower the count below what is really running (``in_flight`` counts
-        every end). Two checkers read these counts, so they are counted once and kept:
-        the events never change."""
+        cannot lower the count below what is really running. Several readers share
+        these counts, so they are counted once and kept: the events never change."""
         counts = self._in_flight
         if counts is None:
             counts = self._in_flight = self._count_in_flight()

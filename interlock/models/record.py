@@ -13,24 +13,61 @@ takes exactly the fields, in order, with their defaults.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from enum import Enum
 
 from .events import Trace
 from .payloads import ResultItem
 from .tasks import Scenario
 
-__all__ = ["Crash", "RunRecord", "ThreadState", "Verdict"]
+__all__ = [
+    "CLOCK",
+    "Crash",
+    "OUTCOMES",
+    "PROCESS_EXIT",
+    "RunRecord",
+    "Stop",
+    "ThreadState",
+    "Verdict",
+]
 
-# How a run ended. Checkers read these; runtimes produce them.
-RETURNED = "returned"  # download_all returned (results is set)
-RAISED = "raised"  # download_all raised (crash is set)
-DEADLOCK = "deadlock"  # no thread could ever run again before download_all returned
-TIMEOUT = "timeout"  # the scenario's virtual-time budget ran out (busy or sleeping forever)
+
+class Stop(str, Enum):
+    """Why a run ended: one vocabulary for the runtimes that stop runs and the checkers
+    that read them.
+
+    A ``RunRecord.outcome`` is one of ``OUTCOMES``; a controlled ``Execution.stop`` is
+    ``ENDED`` (every thread ended; whether main returned or raised is the run's
+    result) or one of the stops, ``EXITED`` and ``ERROR`` included. A ``str`` enum:
+    members compare, hash, format and pickle as their values.
+    """
+
+    RETURNED = "returned"  # download_all returned (results is set)
+    RAISED = "raised"  # download_all raised (crash is set)
+    DEADLOCK = "deadlock"  # no thread could ever run again before download_all returned
+    TIMEOUT = "timeout"  # the scenario's virtual-time budget ran out (busy or sleeping forever)
+    SPIN = "spin"  # a thread ran too long without reaching a scheduling point
+    STEP_BUDGET = "step_budget"  # too many scheduling decisions: livelock
+    ENDED = "ended"  # engine only: every thread ended
+    EXITED = "exited"  # engine only: a thread called os._exit, where the process would end
+    ERROR = "error"  # engine only: interlock's own error (a strategy's), raised to the caller
+
+    def __str__(self) -> str:
+        return self.value
+
+    __format__ = str.__format__
+
+
+# The names checkers and runtimes write.
+RETURNED, RAISED, DEADLOCK = Stop.RETURNED, Stop.RAISED, Stop.DEADLOCK
+TIMEOUT, SPIN, STEP_BUDGET = Stop.TIMEOUT, Stop.SPIN, Stop.STEP_BUDGET
+# How a run of a subject can end, as a RunRecord says.
+OUTCOMES = (RETURNED, RAISED, DEADLOCK, TIMEOUT, SPIN, STEP_BUDGET)
+# The decision "let virtual time pass to the next timer", as it appears among a
+# strategy's choices and in ``RunRecord.decisions`` (threads are numbered from 1).
+CLOCK = 0
 # Crash.type for os._exit called in a subject's thread (the controlled runtime ends
 # the run there, as the process would end).
 PROCESS_EXIT = "ProcessExit"
-SPIN = "spin"  # a thread ran too long without reaching a scheduling point
-STEP_BUDGET = "step_budget"  # too many scheduling decisions: livelock
-OUTCOMES = (RETURNED, RAISED, DEADLOCK, TIMEOUT, SPIN, STEP_BUDGET)
 
 
 @dataclass(frozen=True, init=False)

@@ -24,9 +24,8 @@ import traceback
 from dataclasses import dataclass
 from typing import NoReturn
 
-from ..models import Crash, FakeDownloader, RunRecord, Scenario
+from ..models import Crash, FakeDownloader, RunRecord, Scenario, Subject
 from ..models.record import DEADLOCK, RAISED, RETURNED, TIMEOUT
-from ..subjects import Subject
 from ._harness import SubjectOutcome, call_subject
 from ._threads_inspect import ThreadView, view_thread
 

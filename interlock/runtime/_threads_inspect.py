@@ -24,12 +24,13 @@ import inspect
 import linecache
 import os
 import queue
-import sysconfig
 import threading
 from dataclasses import dataclass
 from types import CodeType, FrameType
 
 from ..models import FakeDownloader, ThreadState
+from ._frames import frames as frames_of
+from ._frames import is_library_file, is_stdlib_file, location
 
 __all__ = ["ThreadView", "is_library_file", "view_thread"]
 
@@ -62,13 +63,6 @@ _C_TYPES = {
 _MISSING = object()
 _STACK_LIMIT = 30
 
-_STDLIB_DIRS = tuple(
-    os.path.normcase(os.path.realpath(p)) + os.sep
-    for p in {sysconfig.get_paths()["stdlib"], sysconfig.get_paths()["platstdlib"]}
-)
-_INTERLOCK_DIR = os.path.normcase(os.path.realpath(os.path.dirname(os.path.dirname(__file__))))
-# Subjects shipped with interlock are subject code, not interlock's machinery.
-_SUBJECTS_DIR = os.path.join(_INTERLOCK_DIR, "implementations") + os.sep
 _FETCH_CODE = FakeDownloader.fetch.__code__
 
 
@@ -81,40 +75,9 @@ class ThreadView:
     signature: tuple[int, int]  # (id of innermost frame, its instruction): unchanged = not moving
 
 
-@functools.lru_cache(maxsize=4096)
-def _is_stdlib(filename: str) -> bool:
-    if filename.startswith("<frozen"):
-        return True
-    path = os.path.normcase(os.path.realpath(filename))
-    return path.startswith(_STDLIB_DIRS) and "site-packages" not in path
-
-
-@functools.lru_cache(maxsize=4096)
-def is_library_file(filename: str) -> bool:
-    """True for the stdlib and interlock's own machinery: frames that are not the subject's."""
-    if _is_stdlib(filename):
-        return True
-    path = os.path.normcase(os.path.realpath(filename))
-    return path.startswith(_INTERLOCK_DIR + os.sep) and not path.startswith(_SUBJECTS_DIR)
-
-
 @functools.lru_cache(maxsize=512)
 def _instructions(code: CodeType) -> dict[int, dis.Instruction]:
     return {i.offset: i for i in dis.get_instructions(code)}
-
-
-def _frames(frame: FrameType | None) -> list[FrameType]:
-    """Innermost first."""
-    out = []
-    while frame is not None:
-        out.append(frame)
-        frame = frame.f_back
-    return out
-
-
-def _location(frame: FrameType) -> str:
-    code = frame.f_code
-    return f"{os.path.basename(code.co_filename)}:{frame.f_lineno} in {code.co_name}"
 
 
 # --- the call a frame is stopped on ------------------------------------------------
@@ -380,7 +343,7 @@ def _wait_of(frames: list[FrameType], parked: _Parked | None) -> tuple[str | Non
     # (bootstrap aside) is the API the subject called: Queue.get, not Condition.wait.
     run = []
     for frame in frames:
-        if not _is_stdlib(frame.f_code.co_filename):
+        if not is_stdlib_file(frame.f_code.co_filename):
             break
         if (os.path.basename(frame.f_code.co_filename), frame.f_code.co_name) in _DISPATCHERS:
             break
@@ -416,16 +379,16 @@ def _render_stack(frames: list[FrameType]) -> tuple[str, ...]:
     lines = []
     for frame in keep:
         source = linecache.getline(frame.f_code.co_filename, frame.f_lineno).strip()
-        lines.append(f"{_location(frame)}: {source}" if source else _location(frame))
+        lines.append(f"{location(frame)}: {source}" if source else location(frame))
     return tuple(lines)
 
 
 def view_thread(name: str, daemon: bool, frame: FrameType) -> ThreadView:
     """Describe one live thread from its innermost frame."""
-    frames = _frames(frame)
+    frames = frames_of(frame)
     parked = _parked(frame)
     label, blocked = _wait_of(frames, parked)
-    where = next((_location(f) for f in frames if not is_library_file(f.f_code.co_filename)), None)
+    where = next((location(f) for f in frames if not is_library_file(f.f_code.co_filename)), None)
     state = ThreadState(
         name=name,
         alive=True,

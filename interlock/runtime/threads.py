@@ -17,6 +17,7 @@ a real thread takes to start never count as a subject failing to terminate.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import selectors
@@ -24,11 +25,22 @@ import signal
 import threading
 import time
 import warnings
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 
-from ..models import Crash, InterlockError, RunRecord, Scenario, Trace
-from ..models.record import RAISED, TIMEOUT
-from ..subjects import Subject
+from ..models import (
+    Budget,
+    Crash,
+    InterlockError,
+    InvalidSetting,
+    RunRecord,
+    Scenario,
+    Settings,
+    Stop,
+    Subject,
+    Trace,
+)
+from . import Trial, Trials
 from ._threads_child import Plan, child_main
 
 __all__ = ["ThreadsRuntime"]
@@ -48,6 +60,9 @@ class ThreadsRuntime:
     """
 
     name = "threads"
+    exact = False  # a real, shared clock: what a run shows depends on the machine's load
+    replayable = False  # the OS scheduled it: no schedule to run again
+    default_budget = Budget(runs=2, generated=12, generated_runs=1, shrink_calls=30)
 
     def __init__(
         self,
@@ -56,23 +71,56 @@ class ThreadsRuntime:
         *,
         min_budget: float = 0.5,
         margin: float = 2.0,
+        seed: int = 0,
     ) -> None:
         for label, value in (("scale", scale), ("min_budget", min_budget), ("margin", margin)):
             if not isinstance(value, (int, float)) or isinstance(value, bool) or not value > 0:
                 msg = f"{label!r} must be a number > 0 (got {value!r})"
-                raise InterlockError(msg)
+                raise InvalidSetting(msg)
         if grace is not None and (
             not isinstance(grace, (int, float)) or isinstance(grace, bool) or not grace >= 0
         ):
             msg = f"'grace' must be None or a number >= 0 real seconds (got {grace!r})"
-            raise InterlockError(msg)
+            raise InvalidSetting(msg)
         self.scale = float(scale)
         self.grace = grace
         self.min_budget = float(min_budget)
         self.margin = float(margin)
+        self.seed = seed
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ThreadsRuntime:
+        return cls(scale=settings.time_scale, seed=settings.seed)
 
     def __repr__(self) -> str:
         return f"ThreadsRuntime(scale={self.scale!r}, grace={self.grace!r})"
+
+    def session(self):
+        """Nothing to set up: every run forks a child of its own."""
+        return contextlib.nullcontext(self)
+
+    def notes(self, subject: Subject) -> list[str]:
+        return []
+
+    def trials(self, subject: Subject, scenario: Scenario, runs: int, *, key: str) -> Trials:
+        """``runs`` repetitions: the OS chooses each schedule."""
+
+        def each() -> Iterator[Trial]:
+            for _ in range(runs):
+                yield Trial(self.run(subject, scenario), None, self.seed)
+
+        return Trials(each())
+
+    def replay(
+        self,
+        subject: Subject,
+        scenario: Scenario,
+        decisions: Sequence[int],
+        *,
+        then: str | None = None,
+    ) -> RunRecord | None:
+        """Real threads cannot be made to follow a schedule: nothing to replay."""
+        return None
 
     def plan(self, scenario: Scenario) -> Plan:
         """The real-time settings for one run of ``scenario``."""
@@ -90,13 +138,11 @@ class ThreadsRuntime:
             poll=poll,
         )
 
-    def run(self, subject: Subject, scenario: Scenario, strategy: object = None) -> RunRecord:
-        """Run ``subject`` once on ``scenario``. ``strategy`` is ignored: real threads
-        are scheduled by the OS; the argument exists so both runtimes share a call shape."""
-        del strategy
+    def run(self, subject: Subject, scenario: Scenario) -> RunRecord:
+        """Run ``subject`` once on ``scenario``, scheduled by the OS."""
         if not hasattr(os, "fork"):
             msg = f"the threads runtime needs os.fork(), which this platform ({os.name}) lacks"
-            raise InterlockError(msg)
+            raise InvalidSetting(msg)
         plan = self.plan(scenario)
         notes = _fork_risk_note()
         deadline_after = plan.budget + plan.grace + self.margin
@@ -156,7 +202,7 @@ class ThreadsRuntime:
                 scenario=scenario,
                 runtime=self.name,
                 trace=Trace(),
-                outcome=TIMEOUT,
+                outcome=Stop.TIMEOUT,
                 diagnosis=diagnosis,
                 virtual_time=wall / self.scale,
                 wall_time=wall,
@@ -176,7 +222,7 @@ class ThreadsRuntime:
             scenario=scenario,
             runtime=self.name,
             trace=Trace(),
-            outcome=RAISED,
+            outcome=Stop.RAISED,
             crash=crash,
             diagnosis=crash.message,
             virtual_time=wall / self.scale,

@@ -4,6 +4,7 @@ greenlets and a virtual clock, with a strategy choosing who runs at every schedu
 
 from __future__ import annotations
 
+from ..strategy import CLOCK, Strategy
 from ._engine import Engine, Execution, StrategyError
 from ._runtime import (
     ControlledResult,
@@ -13,7 +14,6 @@ from ._runtime import (
     run_controlled,
     run_controlled_ex,
 )
-from .strategy import CLOCK, Strategy
 
 __all__ = [
     "CLOCK",

@@ -51,6 +51,7 @@ from greenlet import getcurrent
 
 from .._harness import Aborted
 from ._primitives import (
+    SLEEP,
     Lock,
     PipeQueue,
     PipeReader,
@@ -59,7 +60,6 @@ from ._primitives import (
     StartEvent,
     ThreadHandle,
     TstateLock,
-    in_world,
     wait_readers,
 )
 
@@ -117,7 +117,8 @@ class Patches:
 
     def _functions(self) -> dict[str, object]:
         engine = self.engine
-        lookup = engine._by_glet.get  # the engine keeps this dict for its whole life
+        lookup = engine.thread_of  # bound once: the engine keeps its map for its whole life
+        in_world = engine.in_world
 
         real_get_ident = _REAL[("_thread", "get_ident")]
         real_start = _REAL[("_thread", "start_new_thread")]
@@ -182,7 +183,7 @@ class Patches:
             if secs == 0:
                 engine.point(th)
                 return None
-            engine.block(th, None, engine.now + secs, "sleep")
+            engine.block(th, None, engine.now + secs, SLEEP)
             return None
 
         def mp_simple_queue(context):
@@ -214,7 +215,7 @@ class Patches:
                 msg = "run stopped"
                 raise Aborted(msg)
             th = engine.spawn(function, tuple(args), kwargs, obj=thread_object(function))
-            engine._schedule(caller, True)
+            engine.point(caller)
             return th.tid
 
         def start_joinable_thread(function, handle=None, daemon=True):
@@ -253,15 +254,14 @@ class Patches:
             from ...models import Crash
 
             name = args.thread.name if args.thread is not None else None
-            engine._thread_errors.append(Crash.from_exception(args.exc_value, thread=name))
+            engine.thread_error(Crash.from_exception(args.exc_value, thread=name))
             return None
 
         def our_threads() -> list:
             active = threading._active
             found = []
-            for tid in sorted(engine._threads):
-                th = engine._threads[tid]
-                if th.obj is not None and active.get(tid) is th.obj:
+            for th in engine.threads():
+                if th.obj is not None and active.get(th.tid) is th.obj:
                     found.append(th.obj)
             found.extend(t for t in threading._limbo if "_interlock_serial" in t.__dict__)
             return found
@@ -277,9 +277,10 @@ class Patches:
             return len(our_threads())
 
         def main_thread():
-            if lookup(getcurrent()) is None or engine._main is None:
+            main = engine.main_thread()
+            if lookup(getcurrent()) is None or main is None:
                 return real_main_thread()
-            return engine._main.obj
+            return main.obj
 
         serial = self
 
@@ -287,8 +288,7 @@ class Patches:
             # Set before Thread.__init__ runs: it already hashes self (_dangling.add).
             self._interlock_serial = next(serial._serial)
             _REAL_THREAD_INIT(self, *args, **kwargs)
-            me = getcurrent()  # in_world(), inlined: one call per Thread made
-            if lookup(me) is not None or (engine._running and me is engine._hub):
+            if in_world():
                 self._started = StartEvent(self)
 
         def thread_hash(self) -> int:
@@ -304,8 +304,7 @@ class Patches:
             # live thread's tstate lock) at each start and stop. Inside a run the set is a
             # fresh one per run (begin_run) that only threading._shutdown() would read,
             # at interpreter exit: pruning it buys nothing and costs O(threads) a start.
-            me = getcurrent()
-            if lookup(me) is None and not (engine._running and me is engine._hub):
+            if not in_world():
                 _REAL_MAINTAIN()
 
         def os_exit(status) -> None:
@@ -477,9 +476,9 @@ class Patches:
                 if finalizer is not None:
                     finalizer.cancel()
         active = threading._active
-        for tid, th in list(self.engine._threads.items()):
-            if th.obj is not None and active.get(tid) is th.obj:
-                del active[tid]
+        for th in self.engine.threads():
+            if th.obj is not None and active.get(th.tid) is th.obj:
+                del active[th.tid]
         for t in list(threading._limbo):
             if "_interlock_serial" in t.__dict__:
                 del threading._limbo[t]

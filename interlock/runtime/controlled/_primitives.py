@@ -12,6 +12,10 @@ patches are in place.
 Who gets a lock after a release is not decided here: every waiter is woken and
 retries, and the strategy picks who runs first. That is the "barging" lock
 CPython really has, and it lets the strategy explore every order.
+
+Every wait describes itself (``Wait``): what a thread blocked on it waits for,
+and which thread, if one, can end the wait. Reports and the deadlock diagnosis
+ask the wait; they never test its type.
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ from collections import deque
 from greenlet import getcurrent
 
 __all__ = [
+    "READERS",
+    "SLEEP",
     "Lock",
     "PipeQueue",
     "PipeReader",
@@ -33,6 +39,7 @@ __all__ = [
     "StartEvent",
     "ThreadHandle",
     "TstateLock",
+    "Wait",
     "install",
     "wait_readers",
 ]
@@ -50,7 +57,7 @@ def install(engine) -> None:
     """Make ``engine`` the one the primitives consult (None uninstalls)."""
     global ENGINE, _lookup
     ENGINE = engine
-    _lookup = engine._by_glet.get if engine is not None else {}.get
+    _lookup = engine.thread_of if engine is not None else {}.get
 
 
 def in_world() -> bool:
@@ -60,11 +67,51 @@ def in_world() -> bool:
     real OS thread, or code between runs) gets the real C object.
     """
     engine = ENGINE
-    if engine is None:
-        return False
-    # Engine.in_world inlined: this runs for every lock, Condition and Thread made.
-    me = getcurrent()
-    return _lookup(me) is not None or (engine._running and me is engine._hub)
+    return engine is not None and engine.in_world()
+
+
+class Wait:
+    """What a blocked thread waits on, able to say so.
+
+    ``precise``: the wait is the whole story (a sleep, a join); a building block
+    such as ``Lock`` is not, since the library operation above it (``Queue.get``
+    waiting on a Condition's waiter lock) describes the wait better.
+    ``operation`` is how a reader names it used directly; ``is_timer``: the wait
+    ends by its deadline alone (a sleep), so its deadline is no "timeout".
+    """
+
+    __slots__ = ()
+    precise = True
+    is_timer = False
+    operation: str | None = None
+
+    def describe_wait(self, th) -> str:
+        """What ``th``, blocked here, waits for, in words ("" when nothing useful)."""
+        return ""
+
+    def waits_for(self, th):
+        """The one thread that can end ``th``'s wait (a holder, a joined thread), or None."""
+        return None
+
+
+class _Sleep(Wait):
+    __slots__ = ()
+    is_timer = True
+    operation = "time.sleep"
+
+    def describe_wait(self, th) -> str:
+        return f"until t={th.deadline:.3f}s"
+
+
+class _Readers(Wait):
+    __slots__ = ()
+
+    def describe_wait(self, th) -> str:
+        return "no reader has data"
+
+
+SLEEP = _Sleep()  # time.sleep(secs > 0)
+READERS = _Readers()  # multiprocessing.connection.wait on modelled pipes
 
 
 def _lock_deadline(engine, blocking: bool, timeout: float) -> float | None:
@@ -95,10 +142,12 @@ def _cannot_wait(what: str) -> _Uncontrolled:
     return _Uncontrolled(msg)
 
 
-class Lock:
+class Lock(Wait):
     """``_thread.lock``: acquire is a scheduling point (blocking or not), release is one too."""
 
     __slots__ = ("__weakref__", "_holder", "_locked", "_waiters")
+    precise = False
+    operation = "Lock.acquire"
 
     def __new__(cls):
         if cls is Lock and not in_world():
@@ -133,7 +182,7 @@ class Lock:
             # A try-lock of a lock this thread holds fails whatever the others do:
             # no other thread can change its outcome, so it is not a point.
             return False
-        engine._schedule(th, True)
+        engine.point(th)
         while True:
             if not self._locked:
                 self._locked = True
@@ -154,7 +203,7 @@ class Lock:
             ENGINE.wake_all(self._waiters)
         th = _lookup(getcurrent())
         if th is not None:
-            ENGINE._schedule(th, True)
+            ENGINE.point(th)
 
     def locked(self) -> bool:
         return self._locked
@@ -194,8 +243,35 @@ class Lock:
             f"<{state} {type(self).__module__}.{type(self).__qualname__} object at {id(self):#x}>"
         )
 
+    def describe_wait(self, th) -> str:
+        holder = self._holder
+        if holder is th:
+            return "held by this thread itself"
+        if holder is None:
+            return "held (taken outside any controlled thread)"
+        return f"held by {holder.name}" + (", which has ended" if holder.done else "")
 
-class TstateLock:
+    def waits_for(self, th):
+        # A thread blocked on a lock it holds itself is Condition.wait's waiter lock:
+        # it waits for a notify, not for a thread.
+        holder = self._holder
+        return holder if holder is not None and holder is not th else None
+
+
+class _Join(Wait):
+    """A wait for a thread to end (``owner``): ``Thread.join`` on either version."""
+
+    __slots__ = ()
+
+    def describe_wait(self, th) -> str:
+        owner = self.owner
+        return f"waits for {owner.name if owner is not None else '?'} to end"
+
+    def waits_for(self, th):
+        return self.owner
+
+
+class TstateLock(_Join):
     """What ``_thread._set_sentinel()`` returns on 3.10-3.12: held by its thread while it lives.
 
     The engine releases it when the thread's body ends, as CPython does in C.
@@ -252,7 +328,7 @@ class TstateLock:
         self._waiters = []
 
 
-class ThreadHandle:
+class ThreadHandle(_Join):
     """``_thread._ThreadHandle`` (3.13): ``join`` blocks until the thread is done."""
 
     __slots__ = ("__weakref__", "_done", "_waiters", "ident", "owner")
@@ -300,7 +376,7 @@ class ThreadHandle:
         return f"<interlock ThreadHandle ident={self.ident} {state}>"
 
 
-class StartEvent:
+class StartEvent(Wait):
     """``Thread._started``: the private handshake between ``start()`` and the new thread.
 
     In the stdlib it is an ``Event`` (a Condition on a lock): about ten lock
@@ -347,6 +423,9 @@ class StartEvent:
         self._flag = False
         self._waiters = []
 
+    def describe_wait(self, th) -> str:
+        return f"waits for {self.owner.name} to start"
+
 
 class SilentRLock:
     """A re-entrant lock that is never a scheduling point.
@@ -371,7 +450,7 @@ class SilentRLock:
         return None
 
 
-class SimpleQueue:
+class SimpleQueue(Wait):
     """``queue.SimpleQueue`` (``_queue.SimpleQueue`` in C): put never blocks; get may.
 
     Both are scheduling points; ``empty``/``qsize`` are plain reads, as in C.
@@ -394,7 +473,7 @@ class SimpleQueue:
             ENGINE.wake_all(self._getters)
         th = _lookup(getcurrent())
         if th is not None:
-            ENGINE._schedule(th, True)
+            ENGINE.point(th)
 
     def put_nowait(self, item) -> None:
         self.put(item, block=False)
@@ -415,7 +494,7 @@ class SimpleQueue:
             raise _cannot_wait("SimpleQueue.get")
         if block and timeout is not None:
             deadline = engine.now + timeout
-        engine._schedule(th, True)
+        engine.point(th)
         while True:
             if self._items:
                 return self._items.popleft()
@@ -435,6 +514,9 @@ class SimpleQueue:
 
     __class_getitem__ = classmethod(lambda cls, item: cls)
 
+    def describe_wait(self, th) -> str:
+        return "queue empty"
+
 
 class PipeReader:
     """``PipeQueue._reader``: what ``multiprocessing.connection.wait`` is handed."""
@@ -451,7 +533,7 @@ class PipeReader:
         return None
 
 
-class PipeQueue:
+class PipeQueue(Wait):
     """``multiprocessing.SimpleQueue`` made inside a run (a pipe and two process locks in C).
 
     ``multiprocessing.pool.ThreadPool`` wakes its worker-handler thread through one
@@ -488,7 +570,7 @@ class PipeQueue:
         self._wake()
         th = _lookup(getcurrent())
         if th is not None and ENGINE.run_serial == self._run:
-            ENGINE._schedule(th, True)
+            ENGINE.point(th)
 
     def get(self):
         th = _lookup(getcurrent())
@@ -497,7 +579,7 @@ class PipeQueue:
                 return self._items.popleft()
             raise _cannot_wait("multiprocessing.SimpleQueue.get")
         engine = ENGINE
-        engine._schedule(th, True)
+        engine.point(th)
         while not self._items:
             engine.block(th, self._getters, None, self)
         return self._items.popleft()
@@ -513,7 +595,7 @@ def wait_readers(readers: list, timeout: float | None, th) -> list:
     """``multiprocessing.connection.wait`` on ``PipeReader`` objects, for a controlled thread."""
     engine = ENGINE
     deadline = None if timeout is None else engine.now + max(timeout, 0)
-    engine._schedule(th, True)
+    engine.point(th)
     while True:
         ready = [r for r in readers if r.queue._items]
         if ready or (deadline is not None and engine.now >= deadline):
@@ -523,7 +605,7 @@ def wait_readers(readers: list, timeout: float | None, th) -> list:
         for q in queues:
             q._watchers.append(waitlist)
         try:
-            engine.block(th, waitlist, deadline, "wait")
+            engine.block(th, waitlist, deadline, READERS)
         finally:
             for q in queues:
                 q._watchers.remove(waitlist)

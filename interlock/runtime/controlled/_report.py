@@ -10,25 +10,17 @@ at a blocked thread, or a thread waiting for a signal no live thread can send.
 
 from __future__ import annotations
 
-import os
-import sysconfig
 from pathlib import Path
 
-from ...models import ThreadState
-from ._primitives import Lock, SimpleQueue, StartEvent, ThreadHandle, TstateLock
+from ...models import Stop, ThreadState
+from .._frames import frames as _frames
+from .._frames import is_library_file as _is_library
+from .._frames import location as _where
+from .._frames import self_of as _self_of
 
-__all__ = ["diagnose", "spin_state", "thread_state"]
+__all__ = ["diagnose", "spin_state", "subject_where", "thread_state"]
 
 _HERE = str(Path(__file__).resolve().parent)
-_PACKAGE = str(Path(__file__).resolve().parents[2])
-_SUBJECT_DIRS = (os.path.join(_PACKAGE, "implementations"),)
-_STDLIB = tuple(
-    {
-        str(Path(p).resolve())
-        for p in (sysconfig.get_paths()["stdlib"], sysconfig.get_paths()["platstdlib"])
-    }
-)
-_KIND: dict[str, bool] = {}
 
 # The stdlib's private class names, as a reader knows them.
 _CLASS_NAMES = {"_RLock": "RLock", "_PySimpleQueue": "SimpleQueue", "TstateLock": "Thread"}
@@ -54,43 +46,6 @@ _VERBS = {
 }
 
 
-def _is_library(filename: str) -> bool:
-    """True for stdlib and interlock machinery frames; False for the subject's code."""
-    known = _KIND.get(filename)
-    if known is not None:
-        return known
-    if filename.startswith("<"):
-        kind = True
-    else:
-        path = str(Path(filename).resolve())
-        in_stdlib = (
-            any(path.startswith(p + os.sep) for p in _STDLIB) and "site-packages" not in path
-        )
-        in_interlock = path.startswith(_PACKAGE + os.sep) and not any(
-            path.startswith(d + os.sep) for d in _SUBJECT_DIRS
-        )
-        kind = in_stdlib or in_interlock or "greenlet" in Path(path).parts
-    _KIND[filename] = kind
-    return kind
-
-
-def _frames(frame) -> list:
-    """Innermost first."""
-    out = []
-    while frame is not None:
-        out.append(frame)
-        frame = frame.f_back
-    return out
-
-
-def _self_of(frame):
-    """The frame's ``self``, if it has one we can read."""
-    try:
-        return frame.f_locals.get("self")
-    except Exception:  # noqa: BLE001 - a frame we cannot introspect
-        return None
-
-
 def _op_name(frame) -> str:
     code = frame.f_code
     name = code.co_name
@@ -107,12 +62,6 @@ def _op_name(frame) -> str:
                 return f"{label}.{name}"
     module = frame.f_globals.get("__name__", "?")
     return f"{module}.{name}"
-
-
-def _where(frame) -> str:
-    return (
-        f"{os.path.basename(frame.f_code.co_filename)}:{frame.f_lineno} in {frame.f_code.co_name}"
-    )
 
 
 def _locate(top_frame) -> tuple[str | None, str | None, object, tuple[str, ...]]:
@@ -173,18 +122,13 @@ def _name(th) -> str:
 
 
 def _detail(op: str | None, op_self, th, engine) -> str:
-    """Text after the operation: what it waits for, from the objects themselves."""
+    """Text after the operation: what it waits for, asked of the wait itself when it is
+    the whole story, else of the stdlib object the operation runs on."""
     what = th.what
-    if what == "sleep":
-        return f"until t={th.deadline:.3f}s"
-    if what == "wait":
-        return "no reader has data"
-    if isinstance(what, (TstateLock, ThreadHandle)):
-        return f"waits for {_name(what.owner)} to end"
-    if isinstance(what, SimpleQueue):
-        return "queue empty"
-    if isinstance(what, StartEvent):
-        return f"waits for {what.owner.name} to start"
+    if what is None:
+        return ""
+    if what.precise:
+        return what.describe_wait(th)
     try:
         if op in ("Queue.get", "Queue.put", "Queue.join") and op_self is not None:
             if op == "Queue.join":
@@ -194,7 +138,7 @@ def _detail(op: str | None, op_self, th, engine) -> str:
                 "queue empty" if op == "Queue.get" else f"queue full ({size} of {op_self.maxsize})"
             )
         if op == "RLock.acquire" and op_self is not None:
-            owner = engine._threads.get(op_self._owner)
+            owner = engine.thread(op_self._owner)
             return f"held by {_name(owner)}"
         if op == "Semaphore.acquire" or op == "BoundedSemaphore.acquire":
             return f"value {op_self._value}"
@@ -202,13 +146,9 @@ def _detail(op: str | None, op_self, th, engine) -> str:
             return f"{op_self.n_waiting} of {op_self.parties} waiting"
     except Exception:  # noqa: BLE001 - a subject's subclass with other fields
         return ""
-    if isinstance(what, Lock) and op in (None, "Lock.acquire"):
-        holder = what._holder
-        if holder is th:
-            return "held by this thread itself"
-        if holder is None:
-            return "held (taken outside any controlled thread)"
-        return f"held by {holder.name}" + (", which has ended" if holder.done else "")
+    if op is None or op == what.operation:
+        # The building block was used directly (a plain Lock.acquire): it is the story.
+        return what.describe_wait(th)
     return ""
 
 
@@ -227,11 +167,13 @@ def thread_state(th, engine) -> ThreadState:
     where, op, op_self, stack = _locate(frame)
     waiting = None
     if th.blocked:
-        if th.what == "sleep":
-            op = "time.sleep" if op in (None, "time.sleep") else op
+        what = th.what
+        timed_by_itself = what is not None and what.is_timer
+        if timed_by_itself and op is None:
+            op = what.operation
         detail = _detail(op, op_self, th, engine)
         waiting = f"{op or 'blocked'}: {detail}" if detail else (op or "blocked")
-        if th.deadline is not None and th.what != "sleep":
+        if th.deadline is not None and not timed_by_itself:
             waiting += f" (timeout at t={th.deadline:.3f}s)"
     return ThreadState(
         th.name, alive=True, daemon=daemon, waiting_on=waiting, where=where, stack=stack
@@ -253,15 +195,10 @@ def spin_state(th, frame, engine) -> ThreadState:
 
 
 def _edge(th, engine):
-    """The thread ``th`` waits for, when that is a single thread (lock holder, joined thread)."""
+    """The thread ``th`` waits for, when that is a single thread (lock holder, joined
+    thread): the wait says."""
     what = th.what
-    if isinstance(what, (TstateLock, ThreadHandle)):
-        return what.owner
-    if isinstance(what, Lock) and what._holder is not None and what._holder is not th:
-        # A thread blocked on a lock it holds itself is Condition.wait's waiter lock:
-        # it waits for a notify, not for a thread.
-        return what._holder
-    return None
+    return what.waits_for(th) if what is not None else None
 
 
 def _op_of(state: ThreadState) -> str:
@@ -272,9 +209,9 @@ def _at(state: ThreadState) -> str:
     return f" at {state.where}" if state.where else ""
 
 
-def _deadlock_cause(states: dict, threads: dict, engine) -> str:
-    live = [th for th in threads.values() if not th.done]
-    exited = [th for th in threads.values() if th.done]
+def _deadlock_cause(states: dict, threads: list, engine) -> str:
+    live = [th for th in threads if not th.done]
+    exited = [th for th in threads if th.done]
     # A cycle in "waits for": each thread has at most one edge, so walk.
     for start in live:
         seen: list = []
@@ -290,7 +227,7 @@ def _deadlock_cause(states: dict, threads: dict, engine) -> str:
             ]
             return "Cycle: " + "; ".join(parts) + "."
     # A chain from the main thread (or the first blocked thread) to the thread it ends at.
-    first = threads.get(1)
+    first = threads[0] if threads and threads[0].tid == 1 else None
     if first is None or first.done:
         first = live[0]
     chain = [first]
@@ -331,39 +268,36 @@ def _deadlock_cause(states: dict, threads: dict, engine) -> str:
 
 def diagnose(reason, detail, states, threads, *, main_done: bool, now: float, grace: float) -> str:
     """One paragraph: why the run stopped, and what every relevant thread was doing."""
-    from ._engine import DEADLOCK, SPIN, STEP_BUDGET, TIMEOUT
-
     engine = None
-    by_tid = dict(
-        zip(sorted(threads), states, strict=False)
-    )  # the engine snapshots every thread in id order
+    # The engine snapshots every thread in id order; ``threads`` is in id order too.
+    by_tid = dict(zip((th.tid for th in threads), states, strict=False))
     alive = [s for s in states if s.alive]
     if main_done:
         parts = []
         for s in alive:
             flag = " (daemon: killed at exit)" if s.daemon else ""
-            if reason == TIMEOUT:
+            if reason == Stop.TIMEOUT:
                 doing = (
                     f"still {s.waiting_on or 'running'}{_at(s)} {grace:g}s of virtual time after "
                     "download_all returned"
                 )
-            elif reason in (SPIN, STEP_BUDGET):
+            elif reason in (Stop.SPIN, Stop.STEP_BUDGET):
                 doing = f"never stopped ({detail}){_at(s)}"
             else:
                 doing = f"blocked forever in {s.waiting_on or 'an unknown wait'}{_at(s)}"
             hang = "" if s.daemon else ": the process would hang at exit"
             parts.append(f"{s.name}{flag} {doing}{hang}")
         return "Left behind after download_all returned: " + "; ".join(parts) + "."
-    if reason == DEADLOCK:
+    if reason == Stop.DEADLOCK:
         return "Deadlock: no thread can run and no timer is pending. " + _deadlock_cause(
             by_tid, threads, engine
         )
     listing = "; ".join(f"{s.name}: {s.waiting_on or 'runnable'}{_at(s)}" for s in alive)
-    if reason == TIMEOUT:
+    if reason == Stop.TIMEOUT:
         return f"Timeout: {detail} before download_all returned (now t={now:.3f}s). Threads: {listing}."
-    if reason == SPIN:
+    if reason == Stop.SPIN:
         return f"Spin: {detail}. Threads: {listing}."
-    if reason == STEP_BUDGET:
+    if reason == Stop.STEP_BUDGET:
         return (
             f"Step budget: {detail} before download_all returned (a livelock?). Threads: {listing}."
         )

@@ -2,37 +2,47 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
-from ...models import FakeDownloader, RunRecord, Scenario
-from ...models.record import DEADLOCK, RAISED, RETURNED, SPIN, STEP_BUDGET, TIMEOUT
+from ...models import (
+    Budget,
+    Crash,
+    FakeDownloader,
+    InvalidSetting,
+    RunRecord,
+    Scenario,
+    Settings,
+    Stop,
+    Subject,
+)
+from .. import Trial, Trials
 from .._harness import SubjectOutcome, call_subject
-from . import _engine
-from ._default_strategy import SeededRandom
+from ..strategies import NondeterministicProgram, RandomStrategy, ReplayStrategy, series
+from ..strategies import make_strategy as _make_strategy
+from ..strategy import Strategy
 from ._engine import Engine, Execution
-from .strategy import Strategy
+from ._locals import shared_locals_note
 
 __all__ = [
     "ControlledResult",
     "ControlledRuntime",
     "RunStopped",
     "controlled_session",
+    "record_from",
     "run_controlled",
     "run_controlled_ex",
 ]
 
-_STOP_TO_OUTCOME = {
-    _engine.DEADLOCK: DEADLOCK,
-    _engine.TIMEOUT: TIMEOUT,
-    _engine.SPIN: SPIN,
-    _engine.STEP_BUDGET: STEP_BUDGET,
-    _engine.EXITED: RAISED,  # as the threads runtime reports a child that exited
-}
-
 _SHARED: Engine | None = None
+
+# Schedules per scenario are cut for big scenarios (each run costs in proportion to
+# its size): at most this many URLs get the full count.
+_FULL_RUNS_UP_TO = 50
 
 
 def _shared_engine() -> Engine:
@@ -45,9 +55,10 @@ def _shared_engine() -> Engine:
 class ControlledRuntime:
     """Runs a subject's real threading code on the controlled scheduler.
 
-    ``max_steps`` bounds scheduling steps per run (livelock), ``spin_limit`` the
-    real seconds one step may take. For many runs in a row, hold a session so
-    the patches stay installed::
+    ``strategy`` is the spec of the strategy ``trials`` explores with, ``seed``
+    its seed; ``max_steps`` bounds scheduling steps per run (livelock),
+    ``spin_limit`` the real seconds one step may take. For many runs in a row,
+    hold a session so the patches stay installed::
 
         with runtime.session():
             for strategy in strategies:
@@ -55,26 +66,46 @@ class ControlledRuntime:
     """
 
     name = "controlled"
+    exact = True
+    replayable = True
+    default_budget = Budget(runs=150, generated=80, generated_runs=25, shrink_calls=200)
 
     def __init__(
-        self, max_steps: int = 200_000, spin_limit: float = 1.0, grace: float | None = None
+        self,
+        max_steps: int = 200_000,
+        spin_limit: float = 1.0,
+        grace: float | None = None,
+        *,
+        strategy: str = "mix",
+        seed: int = 0,
     ) -> None:
-        if max_steps < 1:
-            msg = f"'max_steps' must be >= 1 (got {max_steps!r})"
-            raise ValueError(msg)
-        if not spin_limit > 0:
+        if isinstance(max_steps, bool) or not isinstance(max_steps, int) or max_steps < 1:
+            msg = f"'max_steps' must be an integer >= 1 (got {max_steps!r})"
+            raise InvalidSetting(msg)
+        if not isinstance(spin_limit, (int, float)) or not spin_limit > 0:
             msg = f"'spin_limit' must be > 0 seconds (got {spin_limit!r})"
-            raise ValueError(msg)
+            raise InvalidSetting(msg)
+        _make_strategy(strategy, seed)  # a bad spec fails here, once
         self.max_steps = max_steps
         self.spin_limit = spin_limit
         self.grace = grace
+        self.strategy = strategy
+        self.seed = seed
         self.engine = _shared_engine()
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ControlledRuntime:
+        return cls(strategy=settings.strategy, seed=settings.seed)
 
     def session(self):
         """Keep the patches installed across the runs made inside the block."""
         return self.engine.session()
 
-    def run(self, subject, scenario: Scenario, strategy: Strategy) -> RunRecord:
+    def notes(self, subject: Subject) -> list[str]:
+        note = shared_locals_note(subject.download_all)
+        return [note] if note else []
+
+    def run(self, subject: Subject, scenario: Scenario, strategy: Strategy) -> RunRecord:
         """One run of ``subject.download_all`` on ``scenario``; the caller prepared ``strategy``."""
         outcome = SubjectOutcome()
         box: list[FakeDownloader] = []
@@ -100,19 +131,52 @@ class ControlledRuntime:
             subject.name, scenario, ex, box[0] if box else FakeDownloader(scenario), outcome
         )
 
+    def trials(self, subject: Subject, scenario: Scenario, runs: int, *, key: str) -> Trials:
+        """Up to ``runs`` schedules of ``scenario`` from the configured strategy (fewer for
+        a big scenario, or when a search finishes); ``key`` seeds them."""
+        if len(scenario.tasks) > _FULL_RUNS_UP_TO:
+            runs = min(runs, max(3, runs * (_FULL_RUNS_UP_TO // 2) // len(scenario.tasks)))
+        strategy = series(self.strategy, self.seed, key)
+
+        def each() -> Iterator[Trial]:
+            for _ in range(runs):
+                if not strategy.new_execution():
+                    return
+                spec, seed = strategy.label()
+                yield Trial(self.run(subject, scenario, strategy), spec, seed)
+
+        return Trials(each(), strategy.coverage)
+
+    def replay(
+        self,
+        subject: Subject,
+        scenario: Scenario,
+        decisions: Sequence[int],
+        *,
+        then: str | None = None,
+    ) -> RunRecord | None:
+        strategy = ReplayStrategy(decisions, then=then)
+        strategy.new_execution()
+        try:
+            # A replay is evidence, not a report: what the subject prints is not shown.
+            with contextlib.redirect_stdout(io.StringIO()):
+                return self.run(subject, scenario, strategy)
+        except NondeterministicProgram:
+            return None
+
 
 def record_from(
     name: str, scenario: Scenario, ex: Execution, downloader, outcome: SubjectOutcome
 ) -> RunRecord:
     """Map an engine execution onto the runtime-neutral ``RunRecord``."""
     if ex.main_done:
-        kind = RETURNED if outcome.returned else RAISED
+        kind = Stop.RETURNED if outcome.returned else Stop.RAISED
+    elif ex.stop == Stop.EXITED:
+        kind = Stop.RAISED  # as the threads runtime reports a child that exited
     else:
-        kind = _STOP_TO_OUTCOME.get(ex.stop, DEADLOCK)
+        kind = ex.stop
     crash = outcome.crash
     if crash is None and ex.main_done and ex.exception is not None:
-        from ...models import Crash
-
         crash = Crash.from_exception(ex.exception)
     thread_errors = ex.thread_errors
     if ex.exit is not None:
@@ -164,11 +228,19 @@ class RunStopped(RuntimeError):
         super().__init__(execution.diagnosis or execution.stop)
 
 
+def _strategy_of(strategy: Strategy | str | None, seed: int) -> Strategy:
+    if strategy is None:
+        return RandomStrategy(seed, clock_bias=None)
+    if isinstance(strategy, str):
+        return _make_strategy(strategy, seed)
+    return strategy
+
+
 def run_controlled_ex(
     fn: Callable,
     *args,
     seed: int = 0,
-    strategy: Strategy | None = None,
+    strategy: Strategy | str | None = None,
     max_steps: int = 200_000,
     time_limit: float = math.inf,
     grace: float = 10.0,
@@ -177,17 +249,17 @@ def run_controlled_ex(
 ) -> ControlledResult:
     """Run ``fn(*args, **kwargs)`` under the scheduler; never raises what ``fn`` raised.
 
-    Without ``strategy``, a seeded random one (``seed``) picks every choice. A
-    given strategy gets ``new_execution()`` called once here.
+    ``strategy`` is a strategy, or a spec the CLI takes (``"pct"``, ``"random"``...);
+    without one, a seeded random walk (``seed``) picks every choice, time passing
+    included, with equal odds. The strategy gets ``new_execution()`` called once here.
     """
-    if strategy is None:
-        strategy = SeededRandom(seed)
-    strategy.new_execution()
+    chosen = _strategy_of(strategy, seed)
+    chosen.new_execution()
     ex = _shared_engine().run(
         fn,
         args,
         kwargs,
-        strategy=strategy,
+        strategy=chosen,
         max_steps=max_steps,
         time_limit=time_limit,
         grace=grace,
@@ -198,7 +270,9 @@ def run_controlled_ex(
     return ControlledResult(None, RunStopped(ex), ex)
 
 
-def run_controlled(fn: Callable, *args, seed: int = 0, strategy: Strategy | None = None, **kwargs):
+def run_controlled(
+    fn: Callable, *args, seed: int = 0, strategy: Strategy | str | None = None, **kwargs
+):
     """Run ``fn(*args, **kwargs)`` on the controlled scheduler and return its result.
 
     What ``fn`` raised is raised here; if it never returned (deadlock, virtual

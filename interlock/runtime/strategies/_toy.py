@@ -16,7 +16,7 @@ from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..controlled.strategy import CLOCK, Strategy
+from ..strategy import CLOCK, Strategy
 
 __all__ = ["ToyProgram", "ToyRun"]
 

@@ -36,8 +36,9 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Sequence
 
-from ..controlled.strategy import CLOCK
+from ..strategy import CLOCK, Coverage
 from ._errors import NondeterministicProgram
+from ._registry import declare, parse_count
 
 __all__ = ["ExhaustiveStrategy"]
 
@@ -139,6 +140,14 @@ class ExhaustiveStrategy:
         bound = "inf" if self.preemption_bound is None else self.preemption_bound
         return f"exhaustive(preemptions<={bound})"
 
+    def coverage(self) -> Coverage | None:
+        return Coverage(self.complete, self.explored, self.describe())
+
+    def label(self) -> tuple[str, int]:
+        if self.preemption_bound == 2:
+            return "exhaustive", 0
+        return f"exhaustive:{self.preemption_bound}", 0
+
     def __repr__(self) -> str:
         return (
             f"ExhaustiveStrategy(preemption_bound={self.preemption_bound!r}, "
@@ -215,3 +224,14 @@ class ExhaustiveStrategy:
             f"but got {got!r}"
         )
         raise NondeterministicProgram(msg, pos, expected, got)
+
+
+@declare(
+    "exhaustive",
+    usage="exhaustive[:BOUND]",
+    summary="every schedule with at most BOUND preemptions (default 2), fewest first",
+    order=40,
+)
+def _build(argument: str | None, seed: int) -> ExhaustiveStrategy:
+    bound = parse_count(f"exhaustive:{argument}", argument, "BOUND", minimum=0)
+    return ExhaustiveStrategy() if bound is None else ExhaustiveStrategy(preemption_bound=bound)

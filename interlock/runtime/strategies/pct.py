@@ -31,6 +31,9 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 
+from ..strategy import Coverage
+from ._registry import declare, parse_count
+
 __all__ = ["PCTStrategy"]
 
 
@@ -104,5 +107,22 @@ class PCTStrategy:
     def describe(self) -> str:
         return f"pct(d={self.depth})"
 
+    def coverage(self) -> Coverage | None:
+        return None  # random priorities never run out
+
+    def label(self) -> tuple[str, int]:
+        return ("pct" if self.depth == 3 else f"pct:{self.depth}"), self.seed
+
     def __repr__(self) -> str:
         return f"PCTStrategy(seed={self.seed!r}, depth={self.depth}, max_steps_hint={self.max_steps_hint})"
+
+
+@declare(
+    "pct",
+    usage="pct[:DEPTH]",
+    summary="PCT (Burckhardt et al., ASPLOS 2010): random priorities, DEPTH - 1 change points",
+    order=30,
+)
+def _build(argument: str | None, seed: int) -> PCTStrategy:
+    depth = parse_count(f"pct:{argument}", argument, "DEPTH", minimum=1)
+    return PCTStrategy(seed) if depth is None else PCTStrategy(seed, depth=depth)

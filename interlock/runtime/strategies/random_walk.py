@@ -14,7 +14,8 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 
-from ..controlled.strategy import CLOCK
+from ..strategy import CLOCK, Coverage
+from ._registry import declare, no_argument
 
 __all__ = ["RandomStrategy"]
 
@@ -56,5 +57,22 @@ class RandomStrategy:
     def describe(self) -> str:
         return "random" if self.clock_bias == 0.02 else f"random(clock_bias={self.clock_bias})"
 
+    def coverage(self) -> Coverage | None:
+        return None  # a random walk never runs out
+
+    def label(self) -> tuple[str, int]:
+        return "random", self.seed
+
     def __repr__(self) -> str:
         return f"RandomStrategy(seed={self.seed!r}, clock_bias={self.clock_bias!r})"
+
+
+@declare(
+    "random",
+    usage="random",
+    summary="a seeded random walk; time passes under a runnable thread now and then",
+    order=20,
+)
+def _build(argument: str | None, seed: int) -> RandomStrategy:
+    no_argument("random", argument)
+    return RandomStrategy(seed)

@@ -16,17 +16,17 @@ import time
 from pathlib import Path
 
 import pytest
-from _strategies import FirstRunnable
 
 from interlock.runtime.controlled import (
     CLOCK,
     Engine,
     StrategyError,
-    _engine,
+    _watchdog,
     controlled_session,
     run_controlled,
     run_controlled_ex,
 )
+from tests.kit import FirstRunnable
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -288,7 +288,7 @@ class TestSessions:
             msg = "no interval timer"
             raise OSError(msg)
 
-        monkeypatch.setattr(_engine._Watchdog, "start", refuse)
+        monkeypatch.setattr(_watchdog.Watchdog, "start", refuse)
         with pytest.raises(OSError, match="no interval timer"):
             with Engine().session():
                 pytest.fail("the session body must not run")

@@ -10,7 +10,6 @@ import time
 from multiprocessing.pool import ThreadPool
 
 import pytest
-from _strategies import FirstRunnable
 
 from interlock.models import Scenario, TaskSpec
 from interlock.runtime.controlled import (
@@ -22,6 +21,7 @@ from interlock.runtime.controlled import (
     run_controlled_ex,
 )
 from interlock.subjects import builtin_subjects
+from tests.kit import FirstRunnable
 
 
 class SeededRandom:

@@ -15,9 +15,9 @@ import threading
 import time
 
 import pytest
-from _strategies import FirstRunnable
 
 from interlock.runtime.controlled import run_controlled_ex
+from tests.kit import FirstRunnable
 
 pytestmark = pytest.mark.timeout(60)
 

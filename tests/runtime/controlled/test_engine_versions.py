@@ -11,7 +11,7 @@ import hashlib
 
 from interlock.models import Scenario, TaskSpec
 from interlock.runtime.controlled import ControlledRuntime
-from interlock.runtime.controlled._default_strategy import SeededRandom
+from interlock.runtime.strategies import RandomStrategy
 from interlock.subjects import builtin_subjects
 
 SCENARIO = Scenario(
@@ -22,7 +22,7 @@ SCENARIO = Scenario(
 
 
 def _run(name: str, seed: int):
-    strategy = SeededRandom(seed)
+    strategy = RandomStrategy(seed, clock_bias=None)
     strategy.new_execution()
     return ControlledRuntime().run(builtin_subjects()[name], SCENARIO, strategy)
 
@@ -44,8 +44,8 @@ def test_article_queue_schedule_is_the_same_everywhere(capsys):
 
 EXPECTED: dict[str, tuple[tuple[int, str], str]] = {
     "article_queue": (
-        (48, "60e94c698b4a"),
-        "    0.000s  start   u0         Thread-3\n    1.000s  start   u1         Thread-4\n    2.500s  finish  u0         Thread-3\n    2.500s  finish  u1         Thread-4\n    2.500s  start   u2         Thread-5\n    4.500s  fail    u2         Thread-5\n    4.500s  start   u3         Thread-6\n    7.000s  finish  u3         Thread-6",
+        (60, "4d3b7ddd44a6"),
+        "    0.000s  start   u0         Thread-3\n    1.000s  finish  u0         Thread-3\n    1.000s  start   u1         Thread-4\n    2.500s  finish  u1         Thread-4\n    2.500s  start   u2         Thread-5\n    4.500s  fail    u2         Thread-5\n    4.500s  start   u3         Thread-6\n    7.000s  finish  u3         Thread-6",
     ),
     "executor_map": (
         (82, "4129b876bb7f"),

@@ -19,7 +19,8 @@ import sys
 import threading
 
 import pytest
-from _fidelity import controlled_test, make_controlled_class
+
+from tests.runtime.controlled._fidelity import controlled_test, make_controlled_class
 
 lock_tests = pytest.importorskip("test.lock_tests")
 

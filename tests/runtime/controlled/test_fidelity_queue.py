@@ -33,9 +33,9 @@ import queue
 import sys
 
 import pytest
-from _fidelity import controlled_test, make_controlled_class
 
 from interlock.runtime.controlled import run_controlled_ex
+from tests.runtime.controlled._fidelity import controlled_test, make_controlled_class
 
 test_queue = pytest.importorskip("test.test_queue")
 

@@ -8,10 +8,10 @@ import threading
 import time
 
 import pytest
-from _strategies import FirstRunnable
 
 from interlock.cli import main
 from interlock.runtime.controlled import RunStopped, run_controlled, run_controlled_ex
+from tests.kit import FirstRunnable
 
 pytestmark = pytest.mark.timeout(120)
 

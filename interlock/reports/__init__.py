@@ -1,0 +1,29 @@
+"""Renderers: pure functions from reports (and the records they hold) to text.
+
+Each format declares itself with ``@report_format`` in its own module; the CLI
+chooses one with ``--format NAME``. Adding a format is adding a module here and
+importing it below.
+"""
+
+from __future__ import annotations
+
+from ._registry import FORMATS, ReportFormat, format_names, render, report_format
+
+# Imported for their declarations, which fill FORMATS.
+from ._table import render_details, render_table  # isort: skip
+from ._timeline import render_timeline, render_timelines  # isort: skip
+from ._json import render_json, to_json  # isort: skip
+
+__all__ = [
+    "FORMATS",
+    "ReportFormat",
+    "format_names",
+    "render",
+    "render_details",
+    "render_json",
+    "render_table",
+    "render_timeline",
+    "render_timelines",
+    "report_format",
+    "to_json",
+]
