@@ -40,7 +40,7 @@ from ..models import (
     Subject,
     Trace,
 )
-from . import Trial, Trials
+from ._protocol import Trial, Trials
 from ._threads_child import Plan, child_main
 
 __all__ = ["ThreadsRuntime"]

@@ -11,14 +11,15 @@ The conductor (``interlock.verify``) composes them.
 
 from __future__ import annotations
 
-from .explore import Found, explore_scenario, keep, scenario_key, size_key
-from .generate import Generated, generate
-from .minimise import Minimal, minimise
+from ._explore import Found, Scouted, explore_scenario, keep, scenario_key, size_key
+from ._generate import Generated, generate
+from ._minimise import Minimal, minimise
 
 __all__ = [
     "Found",
     "Generated",
     "Minimal",
+    "Scouted",
     "explore_scenario",
     "generate",
     "keep",

@@ -39,6 +39,7 @@ import math
 import threading
 import time
 from bisect import insort
+from heapq import heappush
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -224,8 +225,9 @@ class Engine(Clock, Lifecycle, SpinWatch):
         th.waitlist = waitlist
         if waitlist is not None:
             waitlist.append(th)
-        if deadline is not None:
-            self._add_timer(th, deadline)
+        if deadline is not None:  # _add_timer, inlined: every timed wait comes here
+            heappush(self._timers, (deadline, next(self._timer_seq), th.token, th))
+            self._live_timers += 1
         self._runnable.remove(th.tid)
         self._schedule(th, False)
         return th.woke

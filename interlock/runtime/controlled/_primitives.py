@@ -46,6 +46,7 @@ __all__ = [
 
 ENGINE = None  # the engine whose run is in progress; set by ``install``
 _lookup = {}.get  # ENGINE's greenlet -> thread map's .get (hot: one call per primitive)
+_in_world = bool  # ENGINE.in_world (hot: one call per lock, Condition and Thread made)
 _Empty = _queue_module.Empty
 _TIMEOUT_MAX = _threading_module.TIMEOUT_MAX
 _REAL_ALLOCATE_LOCK = _thread.allocate_lock
@@ -55,9 +56,10 @@ _REAL_SIMPLE_QUEUE = _queue_module.SimpleQueue
 
 def install(engine) -> None:
     """Make ``engine`` the one the primitives consult (None uninstalls)."""
-    global ENGINE, _lookup
+    global ENGINE, _lookup, _in_world
     ENGINE = engine
     _lookup = engine.thread_of if engine is not None else {}.get
+    _in_world = engine.in_world if engine is not None else bool
 
 
 def in_world() -> bool:
@@ -66,8 +68,7 @@ def in_world() -> bool:
     Only then do constructors make modelled objects; any other caller (another
     real OS thread, or code between runs) gets the real C object.
     """
-    engine = ENGINE
-    return engine is not None and engine.in_world()
+    return _in_world()
 
 
 class Wait:
@@ -150,7 +151,7 @@ class Lock(Wait):
     operation = "Lock.acquire"
 
     def __new__(cls):
-        if cls is Lock and not in_world():
+        if cls is Lock and not _in_world():
             return _REAL_ALLOCATE_LOCK()
         return object.__new__(cls)
 
@@ -334,7 +335,7 @@ class ThreadHandle(_Join):
     __slots__ = ("__weakref__", "_done", "_waiters", "ident", "owner")
 
     def __new__(cls):
-        if not in_world() and _REAL_THREAD_HANDLE is not None:
+        if not _in_world() and _REAL_THREAD_HANDLE is not None:
             return _REAL_THREAD_HANDLE()
         return object.__new__(cls)
 
@@ -459,7 +460,7 @@ class SimpleQueue(Wait):
     __slots__ = ("__weakref__", "_getters", "_items")
 
     def __new__(cls):
-        if not in_world():
+        if not _in_world():
             return _REAL_SIMPLE_QUEUE()
         return object.__new__(cls)
 

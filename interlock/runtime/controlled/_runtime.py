@@ -20,9 +20,9 @@ from ...models import (
     Stop,
     Subject,
 )
-from .. import Trial, Trials
+from .._protocol import Trial, Trials
 from .._harness import SubjectOutcome, call_subject
-from ..strategies import NondeterministicProgram, RandomStrategy, ReplayStrategy, series
+from ..strategies import NondeterministicProgram, RandomStrategy, ReplayStrategy, for_exploration
 from ..strategies import make_strategy as _make_strategy
 from ..strategy import Strategy
 from ._engine import Engine, Execution
@@ -136,7 +136,7 @@ class ControlledRuntime:
         a big scenario, or when a search finishes); ``key`` seeds them."""
         if len(scenario.tasks) > _FULL_RUNS_UP_TO:
             runs = min(runs, max(3, runs * (_FULL_RUNS_UP_TO // 2) // len(scenario.tasks)))
-        strategy = series(self.strategy, self.seed, key)
+        strategy = for_exploration(self.strategy, self.seed, key)
 
         def each() -> Iterator[Trial]:
             for _ in range(runs):

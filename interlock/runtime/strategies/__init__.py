@@ -11,7 +11,7 @@ from ._errors import NondeterministicProgram, ReplayDiverged
 from ._registry import STRATEGIES, StrategyKind, declare, make_strategy, strategy_usage
 
 # Imported for their declarations, which fill STRATEGIES.
-from .series import SeriesStrategy, series  # isort: skip
+from .series import SeriesStrategy, for_exploration  # isort: skip
 from .random_walk import RandomStrategy  # isort: skip
 from .pct import PCTStrategy  # isort: skip
 from .exhaustive import ExhaustiveStrategy  # isort: skip
@@ -30,6 +30,6 @@ __all__ = [
     "StrategyKind",
     "declare",
     "make_strategy",
-    "series",
+    "for_exploration",
     "strategy_usage",
 ]

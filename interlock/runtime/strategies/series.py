@@ -19,7 +19,7 @@ from ..strategy import Coverage, Strategy
 from ._registry import declare, make_strategy, no_argument
 from .replay import BASELINE, ReplayStrategy
 
-__all__ = ["MIX", "SeriesStrategy", "series"]
+__all__ = ["MIX", "SeriesStrategy", "for_exploration"]
 
 MIX = ("random", "pct")  # what "mix" alternates, starting with the first
 
@@ -68,7 +68,7 @@ class SeriesStrategy:
         raise RuntimeError(msg)
 
     def describe(self) -> str:
-        return "mix" if self.specs == MIX else "series(" + ", ".join(self.specs) + ")"
+        return "mix" if self.specs == MIX else "for_exploration(" + ", ".join(self.specs) + ")"
 
     def coverage(self) -> Coverage | None:
         return None
@@ -80,7 +80,7 @@ class SeriesStrategy:
         return f"SeriesStrategy({self.specs!r}, seed={self.seed!r}, key={self.key!r})"
 
 
-def series(spec: str, seed: int, key: str) -> Strategy:
+def for_exploration(spec: str, seed: int, key: str) -> Strategy:
     """The strategy to explore one scenario (``key``) with: ``spec`` itself when it can
     finish (exhaustive search keeps one search tree), else a series of it."""
     strategy = make_strategy(spec, seed)

@@ -12,8 +12,8 @@ from interlock.runtime.strategies import (
     RandomStrategy,
     SeriesStrategy,
     declare,
+    for_exploration,
     make_strategy,
-    series,
     strategy_usage,
 )
 
@@ -93,7 +93,7 @@ class TestSeries:
     """How one scenario is explored: the baseline first, then fresh seeded strategies."""
 
     def test_mix_alternates_random_and_pct_after_the_baseline(self):
-        strategy = series("mix", 5, "tiny/5/4")
+        strategy = for_exploration("mix", 5, "tiny/5/4")
         labels = []
         for _ in range(4):
             assert strategy.new_execution()
@@ -107,19 +107,19 @@ class TestSeries:
         assert strategy.describe() == "mix" and strategy.coverage() is None
 
     def test_one_spec_is_a_series_of_itself(self):
-        strategy = series("pct:2", 1, "k")
+        strategy = for_exploration("pct:2", 1, "k")
         assert isinstance(strategy, SeriesStrategy)
         strategy.new_execution()
         strategy.new_execution()
         assert strategy.label() == ("pct:2", derive_seed(1, "k", 0))
 
     def test_a_strategy_that_can_finish_is_kept_whole(self):
-        strategy = series("exhaustive:1", 0, "k")
+        strategy = for_exploration("exhaustive:1", 0, "k")
         assert isinstance(strategy, ExhaustiveStrategy)
         assert strategy.coverage().space == "exhaustive(preemptions<=1)"
 
     def test_each_run_replays_from_its_label_alone(self):
-        strategy = series("random", 9, "k")
+        strategy = for_exploration("random", 9, "k")
         strategy.new_execution()
         strategy.new_execution()
         spec, seed = strategy.label()

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from ..checkers import CHECKERS
 from ..models import Budget, Scenario, derive_seed
-from .explore import Found, Scouted
+from ._explore import Found, Scouted
 
 __all__ = ["Generated", "generate"]
 

@@ -1,0 +1,307 @@
+"""The figures ``interlock bench`` prints, measured side by side in one run.
+
+Not a test: it prints numbers for the machine it runs on. Every figure is a
+median over repetitions, and the ratios compare things measured in this run.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import platform
+import statistics
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+from ..checkers import check_all
+from ..models import Scenario, Subject
+from ..scenarios import load_scenario
+
+__all__ = ["run_benchmarks"]
+
+
+@dataclass(frozen=True)
+class KnownBug:
+    subject: str
+    invariant: str
+    scenario: str | None  # None: generated scenarios must find it
+    label: str
+
+
+KNOWN_BUGS = (
+    KnownBug("article_queue", "max_in_flight", "tiny", "article_queue: 5 in flight, limit 4"),
+    KnownBug("empty_check_pool", "clean_shutdown", "tiny", "empty_check_pool: empty()/get() race"),
+    KnownBug(
+        "empty_check_pool", "no_deadlock", "all_fail", "empty_check_pool: deadlock on failure"
+    ),
+    KnownBug(
+        "article_queue_minus_two", "max_in_flight", None, "minus_two: unbounded at limit <= 2"
+    ),
+)
+
+
+_OUT = [sys.stdout]
+
+
+def builtin_subjects() -> dict[str, Subject]:
+    """The built-in subjects the benchmark measures, by name."""
+    from ..implementations import article_queue, article_queue_minus_two, empty_check_pool
+
+    modules = (article_queue, article_queue_minus_two, empty_check_pool)
+    return {s.name: s for s in (Subject.from_module(m) for m in modules)}
+
+
+def _say(*parts: object) -> None:
+    """Figures go to the real stdout, even while the subjects' own prints are swallowed."""
+    print(*parts, file=_OUT[0], flush=True)
+
+
+def _median_time(fn: Callable[[], object], repeats: int) -> float:
+    samples = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
+
+
+def _controlled_runner():
+    from ..runtime.controlled import ControlledRuntime
+    from ..runtime.strategies import make_strategy
+
+    runtime = ControlledRuntime()
+
+    def run(subject, scenario, spec="random", seed=0, strategy=None):
+        if strategy is None:
+            strategy = make_strategy(spec, seed)
+            strategy.new_execution()
+        return runtime.run(subject, scenario, strategy)
+
+    return runtime, run
+
+
+def schedules_per_second(quick: bool) -> None:
+    from ..runtime.threads import ThreadsRuntime
+
+    subjects = builtin_subjects()
+    subject = subjects["article_queue"]
+    tiny = load_scenario("tiny")
+    article = load_scenario("article")
+    runtime, run = _controlled_runner()
+    n = 300 if quick else 2000
+
+    # As verify runs them: one session (patches installed once) for the whole batch, a
+    # fresh seeded strategy per run, every checker on every record.
+    def batch():
+        with runtime.session():
+            for i in range(n):
+                check_all(run(subject, tiny, "random", i))
+
+    # The floor: the same subject and scenario on a bare greenlet scheduler (each thread
+    # runs until it blocks; no control, no decisions kept, no checking), timed in
+    # alternation with the batches above so both see the same machine.
+    from ..models import FakeDownloader
+    from ._floor import run_on_floor
+
+    def floor_run():
+        downloader = FakeDownloader(tiny)  # made inside: times on the floor's clock
+        return list(subject.download_all(list(tiny.urls), downloader.fetch, tiny.limit))
+
+    def floor_batch():
+        for _ in range(n):
+            run_on_floor(floor_run)
+
+    controlled_samples, floor_samples = [], []
+    for _ in range(5 if quick else 7):
+        controlled_samples.append(_median_time(batch, 1))
+        floor_samples.append(_median_time(floor_batch, 1))
+    controlled_rate = n / statistics.median(controlled_samples)
+    floor_rate = n / statistics.median(floor_samples)
+    # The same runs split in two: running and recording, then checking.
+    with runtime.session():
+        records = [run(subject, tiny, "random", i) for i in range(n)]
+    check_time = _median_time(lambda: [check_all(r) for r in records], 5) / n
+    threads = ThreadsRuntime(scale=0.001)
+    m = 10 if quick else 30
+
+    def threads_batch():
+        for _ in range(m):
+            check_all(threads.run(subject, tiny))
+
+    threads_rate = m / _median_time(threads_batch, 3)
+    _say("schedules per second, end to end (run + record + check), article_queue on tiny:")
+    _say(
+        f"  controlled  {controlled_rate:10.0f} /s   ({1e6 / controlled_rate:.0f} us a run, "
+        f"of which checking {check_time * 1e6:.0f} us)"
+    )
+    _say(f"  threads     {threads_rate:10.0f} /s   (1 virtual s = 1 ms; a forked child per run)")
+    _say(f"  ratio       {controlled_rate / threads_rate:10.1f} x")
+    _say(
+        f"  floor       {floor_rate:10.0f} /s   (bare greenlet scheduler, run only: "
+        f"controlled end to end is {controlled_rate / floor_rate:.2f} x its rate)"
+    )
+    with runtime.session():
+        article_controlled = _median_time(
+            lambda: check_all(run(subject, article, "random", 1)), 3 if quick else 5
+        )
+    article_threads = _median_time(
+        lambda: check_all(threads.run(subject, article)), 1 if quick else 3
+    )
+    _say("one full run of article (500 downloads of 1-8 virtual s), wall time, median:")
+    _say(f"  controlled  {article_controlled * 1000:10.1f} ms")
+    _say(f"  threads     {article_threads * 1000:10.1f} ms")
+
+
+def scheduling_point_cost(quick: bool) -> None:
+    from ..runtime.controlled import run_controlled
+
+    n = 20_000 if quick else 100_000
+
+    def work():
+        lock = threading.Lock()
+        for _ in range(n):
+            lock.acquire()
+            lock.release()
+
+    real = _median_time(work, 5) / n
+    controlled = _median_time(lambda: run_controlled(work, seed=0), 3) / n
+    _say("one Lock acquire + release (two scheduling points under control), median:")
+    _say(f"  real threading.Lock, uncontended  {real * 1e6:8.3f} us")
+    _say(f"  controlled scheduler              {controlled * 1e6:8.3f} us")
+    _say(f"  ratio                             {controlled / real:8.1f} x")
+
+
+def _first_violation(bug: KnownBug, spec: str, seed: int, budget_s: float) -> float | None:
+    """Seconds until the bug shows under one strategy (or real threads), None if not in budget."""
+    subject = builtin_subjects()[bug.subject]
+    start = time.perf_counter()
+    scenarios = _scenarios_for(bug, seed)
+    if spec == "threads":
+        from ..runtime.threads import ThreadsRuntime
+
+        runtime = ThreadsRuntime(scale=0.001)
+        while time.perf_counter() - start < budget_s:
+            for scenario in scenarios():
+                if _broken(runtime.run(subject, scenario), bug.invariant):
+                    return time.perf_counter() - start
+                if time.perf_counter() - start >= budget_s:
+                    return None
+        return None
+    runtime, run = _controlled_runner()
+    with runtime.session():  # as verify runs: patches installed once for all the runs
+        return _first_controlled_violation(bug, spec, seed, budget_s, start, scenarios, run)
+
+
+def _first_controlled_violation(bug, spec, seed, budget_s, start, scenarios, run):
+    from ..runtime.strategies import make_strategy
+
+    subject = builtin_subjects()[bug.subject]
+    exhaustive = spec.startswith("exhaustive")
+    strategy = make_strategy(spec, seed)
+    for scenario in scenarios():  # generated ones: drawn until the budget runs out
+        if time.perf_counter() - start >= budget_s:
+            return None
+        if exhaustive:  # the search tree belongs to one scenario: start a new one for each
+            strategy = make_strategy(spec, seed)
+            if bug.scenario is None:  # many generated scenarios: a slice of each tree
+                strategy.max_schedules = 50
+        while strategy.new_execution():
+            if _broken(run(subject, scenario, strategy=strategy), bug.invariant):
+                return time.perf_counter() - start
+            if time.perf_counter() - start >= budget_s:
+                return None
+            if not exhaustive:
+                break  # random and PCT: one schedule per scenario, then the next scenario
+    if not exhaustive and bug.scenario is not None:
+        while time.perf_counter() - start < budget_s:
+            strategy.new_execution()
+            if _broken(run(subject, scenarios()[0], strategy=strategy), bug.invariant):
+                return time.perf_counter() - start
+    return None
+
+
+def _scenarios_for(bug: KnownBug, seed: int) -> Callable[[], Iterable[Scenario]]:
+    if bug.scenario is not None:
+        fixed = [load_scenario(bug.scenario)]
+        return lambda: fixed
+
+    # Generated scenarios: the same Hypothesis strategy verify uses, drawn reproducibly,
+    # 60 at a time for as long as the caller keeps asking (the budget decides when to
+    # stop, not the end of one batch).
+    def batches() -> Iterator[Scenario]:
+        for batch in itertools.count():
+            yield from _draw(f"{seed}/{batch}", 60)
+
+    return batches
+
+
+def _draw(key: str, count: int) -> list[Scenario]:
+    import random
+
+    from hypothesis import HealthCheck, Phase, find, settings
+
+    from ..scenarios.strategies import scenarios as strategy
+
+    drawn: list[Scenario] = []
+
+    def collect(s: Scenario) -> bool:
+        drawn.append(s)
+        return False
+
+    try:
+        find(
+            strategy(),
+            collect,
+            settings=settings(
+                max_examples=count,
+                database=None,
+                deadline=None,
+                phases=[Phase.generate],
+                suppress_health_check=list(HealthCheck),
+            ),
+            random=random.Random(key),
+        )
+    except Exception:  # NoSuchExample: we only wanted the draws
+        pass
+    return drawn
+
+
+def _broken(record, invariant: str) -> bool:
+    return not check_all(record, [invariant])[0].holds
+
+
+def detection(quick: bool, seeds: int) -> None:
+    budget = 1.0
+    specs = ("random", "pct", "exhaustive", "threads")
+    seeds = min(seeds, 5) if quick else seeds
+    _say(
+        f"time to first violation (median over {seeds} seeds, budget {budget:.0f} s each) and detection rate:"
+    )
+    _say(f"  {'bug':<40}" + "".join(f"{s:>20}" for s in specs))
+    for bug in KNOWN_BUGS:
+        cells = []
+        for spec in specs:
+            times = [_first_violation(bug, spec, seed, budget) for seed in range(seeds)]
+            hits = [t for t in times if t is not None]
+            median = f"{statistics.median(hits) * 1000:.1f} ms" if hits else "-"
+            cells.append(f"{median} {len(hits)}/{seeds}")
+        _say(f"  {bug.label:<40}" + "".join(f"{c:>20}" for c in cells))
+
+
+def run_benchmarks(*, quick: bool = False, seeds: int = 20) -> None:
+    import contextlib
+    import io
+
+    _OUT[0] = sys.stdout
+    _say(
+        f"interlock bench: Python {platform.python_version()}, {platform.machine()}, "
+        f"{os.cpu_count()} cores{' (quick)' if quick else ''}"
+    )
+    # Subjects print (the article's "Could not open document"); keep the figures readable.
+    with contextlib.redirect_stdout(io.StringIO()):
+        schedules_per_second(quick)
+        scheduling_point_cost(quick)
+        detection(quick, seeds)
