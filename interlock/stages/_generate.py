@@ -4,6 +4,13 @@ Each round searches for a scenario breaking a (non-advisory) invariant no
 generated scenario has broken yet, shrinks it to the smallest one Hypothesis
 can find, and explores it again to keep what it shows; rounds go on until a
 search finds nothing new. Every round's randomness is derived from the seed.
+
+Hypothesis needs the same answer for the same scenario every time it asks (it
+replays a failing example to check it). Exploration on real threads varies
+from run to run, and the budget can run out between two asks: so each answer
+is remembered, a scenario first seen after the budget ran out counts as not
+failing, and if Hypothesis still calls the search flaky the smallest failing
+scenario seen so far is kept.
 """
 
 from __future__ import annotations
@@ -14,7 +21,7 @@ from dataclasses import dataclass, field
 
 from ..checkers import CHECKERS
 from ..models import Budget, Scenario, derive_seed
-from ._explore import Found, Scouted
+from ._explore import Found, Scouted, size_key
 
 __all__ = ["Generated", "generate"]
 
@@ -29,35 +36,55 @@ class Generated:
     notes: list[str] = field(default_factory=list)
 
 
+class _Round:
+    """One search: Hypothesis's test, with every answer remembered."""
+
+    def __init__(
+        self, explore: Callable[[Scenario], Scouted], covered: set[str], calls: int
+    ) -> None:
+        self.explore = explore
+        self.covered = covered
+        self.calls_left = calls
+        self.runs = 0
+        self.answers: dict[Scenario, bool] = {}
+        self.smallest: Scenario | None = None  # the smallest failing scenario seen
+
+    def violates(self, scenario: Scenario) -> bool:
+        known = self.answers.get(scenario)
+        if known is not None:
+            return known
+        if self.calls_left <= 0:
+            self.answers[scenario] = False  # out of budget: the smallest so far stands
+            return False
+        self.calls_left -= 1
+        scouted = self.explore(scenario)
+        self.runs += scouted.runs
+        answer = any(
+            not f.verdict.advisory and name not in self.covered
+            for name, f in scouted.found.items()
+        )
+        self.answers[scenario] = answer
+        if answer and (self.smallest is None or size_key(scenario) < size_key(self.smallest)):
+            self.smallest = scenario
+        return answer
+
+
 def generate(explore: Callable[[Scenario], Scouted], budget: Budget, seed: int) -> Generated:
     """Search with ``explore(scenario)`` as the test; ``budget.generated`` scenarios a round,
     ``budget.shrink_calls`` more to shrink."""
     from hypothesis import HealthCheck, Phase, find, settings
-    from hypothesis.errors import NoSuchExample
+    from hypothesis.errors import Flaky, NoSuchExample
 
     from ..scenarios.strategies import scenarios as scenario_strategy
 
     result = Generated()
     covered: set[str] = set()  # invariants a generated scenario already broke
-    limit_calls = budget.generated + budget.shrink_calls
     for round_ in range(len(CHECKERS)):
-        calls = 0
-
-        def violates(scenario: Scenario) -> bool:
-            nonlocal calls
-            calls += 1
-            if calls > limit_calls:
-                return False  # out of budget: keep the smallest counterexample so far
-            scouted = explore(scenario)
-            result.runs += scouted.runs
-            return any(
-                not f.verdict.advisory and name not in covered for name, f in scouted.found.items()
-            )
-
+        search = _Round(explore, covered, budget.generated + budget.shrink_calls)
         try:
             minimal = find(
                 scenario_strategy(),
-                violates,
+                search.violates,
                 settings=settings(
                     max_examples=budget.generated,
                     database=None,
@@ -68,6 +95,12 @@ def generate(explore: Callable[[Scenario], Scouted], budget: Budget, seed: int) 
                 random=random.Random(derive_seed(seed, "generate", round_)),
             )
         except NoSuchExample:
+            result.runs += search.runs
+            break
+        except Flaky:  # pragma: no cover - answers are remembered; kept as a safety net
+            minimal = search.smallest
+        result.runs += search.runs
+        if minimal is None:  # pragma: no cover - only after Flaky with nothing found
             break
         scouted = explore(minimal)
         result.runs += scouted.runs

@@ -46,9 +46,18 @@ _VERBS = {
 }
 
 
-def _op_name(frame) -> str:
+# The engine's own modules: a frame there is the scheduler, not an operation.
+_ENGINE_FILES = frozenset(
+    str(Path(__file__).resolve().parent / f"{name}.py")
+    for name in ("_engine", "_clock", "_lifecycle", "_watchdog")
+)
+
+
+def _op_name(frame) -> str | None:
     code = frame.f_code
     name = code.co_name
+    if code.co_filename in _ENGINE_FILES:
+        return None  # a model outside interlock blocked directly: its wait names itself
     if frame.f_code.co_filename.startswith(_HERE) and name in _PATCHED_OPS:
         return _PATCHED_OPS[name]
     self = _self_of(frame)
@@ -169,7 +178,7 @@ def thread_state(th, engine) -> ThreadState:
     if th.blocked:
         what = th.what
         timed_by_itself = what is not None and what.is_timer
-        if timed_by_itself and op is None:
+        if op is None and what is not None:
             op = what.operation
         detail = _detail(op, op_self, th, engine)
         waiting = f"{op or 'blocked'}: {detail}" if detail else (op or "blocked")
