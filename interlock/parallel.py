@@ -113,11 +113,12 @@ def verify_in_processes(
 
 
 def _terminate(pool: ProcessPoolExecutor) -> None:
-    """Cancel what has not started and kill every worker process; reap them all."""
-    processes = list(getattr(pool, "_processes", {}).values())
-    pool.shutdown(wait=False, cancel_futures=True)
+    """Kill every worker process, then let the pool's own threads see them gone and end
+    (a queue feeder thread left running would be in every later fork of this process)."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
     for process in processes:
         if process.is_alive():
             process.kill()
     for process in processes:
         process.join(5)
+    pool.shutdown(wait=True, cancel_futures=True)

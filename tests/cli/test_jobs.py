@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import textwrap
+import threading
 
 import pytest
 
@@ -156,6 +157,8 @@ def test_a_job_that_cannot_reach_a_worker_leaves_no_process_behind():
 
     subjects = list(builtin_subjects().values())[:2]
     before = set(multiprocessing.active_children())
+    threads_before = set(threading.enumerate())
     with pytest.raises(TypeError, match="cannot be sent"):
         verify_in_processes(subjects, Unpicklable(), ["tiny"], jobs=2)
     assert set(multiprocessing.active_children()) <= before
+    assert set(threading.enumerate()) <= threads_before  # no queue feeder or manager left
