@@ -60,8 +60,7 @@ class _Round:
         scouted = self.explore(scenario)
         self.runs += scouted.runs
         answer = any(
-            not f.verdict.advisory and name not in self.covered
-            for name, f in scouted.found.items()
+            not f.verdict.advisory and name not in self.covered for name, f in scouted.found.items()
         )
         self.answers[scenario] = answer
         if answer and (self.smallest is None or size_key(scenario) < size_key(self.smallest)):

@@ -39,10 +39,10 @@ import math
 import threading
 import time
 from bisect import insort
-from heapq import heappush
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from heapq import heappush
 
 from greenlet import getcurrent
 

@@ -20,8 +20,8 @@ from ...models import (
     Stop,
     Subject,
 )
-from .._protocol import Trial, Trials
 from .._harness import SubjectOutcome, call_subject
+from .._protocol import Trial, Trials
 from ..strategies import NondeterministicProgram, RandomStrategy, ReplayStrategy, for_exploration
 from ..strategies import make_strategy as _make_strategy
 from ..strategy import Strategy
