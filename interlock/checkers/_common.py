@@ -8,7 +8,7 @@ from typing import NamedTuple
 
 from ..models import RunRecord, Scenario
 from ..models.events import FAIL, FINISH
-from ..models.record import DEADLOCK, RAISED, SPIN, STEP_BUDGET, TIMEOUT
+from ..models.record import DEADLOCK, RAISED, SPIN, STEP_BUDGET, TIMEOUT, UNSUPPORTED
 
 __all__ = [
     "ScenarioFacts",
@@ -54,6 +54,7 @@ def not_returned(record: RunRecord) -> str:
         TIMEOUT: "the run ran out of its time budget",
         SPIN: "a thread spun without yielding",
         STEP_BUDGET: "the run ran out of scheduling steps",
+        UNSUPPORTED: "the run used something the runtime does not model",
     }.get(record.outcome)
     if record.crash is not None:
         why = f"it raised {record.crash.describe()}"

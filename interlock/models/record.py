@@ -47,6 +47,9 @@ class Stop(str, Enum):
     TIMEOUT = "timeout"  # the scenario's virtual-time budget ran out (busy or sleeping forever)
     SPIN = "spin"  # a thread ran too long without reaching a scheduling point
     STEP_BUDGET = "step_budget"  # too many scheduling decisions: livelock
+    # The subject used something the runtime does not model (it starts a process,
+    # or blocks in a call the scheduler cannot see): not judged on this runtime.
+    UNSUPPORTED = "unsupported"
     ENDED = "ended"  # engine only: every thread ended
     EXITED = "exited"  # engine only: a thread called os._exit, where the process would end
     ERROR = "error"  # engine only: interlock's own error (a strategy's), raised to the caller
@@ -60,8 +63,9 @@ class Stop(str, Enum):
 # The names checkers and runtimes write.
 RETURNED, RAISED, DEADLOCK = Stop.RETURNED, Stop.RAISED, Stop.DEADLOCK
 TIMEOUT, SPIN, STEP_BUDGET = Stop.TIMEOUT, Stop.SPIN, Stop.STEP_BUDGET
+UNSUPPORTED = Stop.UNSUPPORTED
 # How a run of a subject can end, as a RunRecord says.
-OUTCOMES = (RETURNED, RAISED, DEADLOCK, TIMEOUT, SPIN, STEP_BUDGET)
+OUTCOMES = (RETURNED, RAISED, DEADLOCK, TIMEOUT, SPIN, STEP_BUDGET, UNSUPPORTED)
 # The decision "let virtual time pass to the next timer", as it appears among a
 # strategy's choices and in ``RunRecord.decisions`` (threads are numbered from 1).
 CLOCK = 0

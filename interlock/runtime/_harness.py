@@ -44,9 +44,11 @@ def call_subject(
         items = list(returned) if returned is not None else []
     except Aborted:
         raise
-    except KeyboardInterrupt:
-        raise
     except BaseException as exc:  # noqa: BLE001 - any exception is the subject's crash
+        if getattr(exc, "_interlock_sigint", False) or not isinstance(
+            exc, (Exception, SystemExit, KeyboardInterrupt, GeneratorExit)
+        ):
+            raise  # Ctrl-C, or a test timeout fired inside the run: not the subject's
         outcome.crash = Crash.from_exception(exc)
         outcome.returned = False
         return

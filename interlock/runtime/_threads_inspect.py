@@ -25,6 +25,7 @@ import linecache
 import os
 import queue
 import threading
+import types
 from dataclasses import dataclass
 from types import CodeType, FrameType
 
@@ -32,7 +33,7 @@ from ..models import FakeDownloader, ThreadState
 from ._frames import frames as frames_of
 from ._frames import is_library_file, is_stdlib_file, location
 
-__all__ = ["ThreadView", "is_library_file", "view_thread"]
+__all__ = ["ThreadView", "call_in_progress", "is_library_file", "view_thread"]
 
 # Calls that can park a thread until another thread acts.
 _BLOCKING_CALLS = frozenset(
@@ -202,6 +203,8 @@ def _resolve(node: ast.AST | None, frame: FrameType) -> object:
 def _type_name(obj: object) -> str | None:
     if obj is _MISSING:
         return None
+    if isinstance(obj, types.ModuleType):  # select.select(...): the module names the call
+        return obj.__name__
     return _C_TYPES.get(type(obj), type(obj).__name__)
 
 
@@ -368,6 +371,14 @@ def _wait_of(frames: list[FrameType], parked: _Parked | None) -> tuple[str | Non
     timed = _call_can_end_alone(parked)
     label = _parked_label(parked)
     return (f"{label} (with timeout)" if timed else label), not timed
+
+
+def call_in_progress(frame: FrameType) -> str | None:
+    """The call ``frame`` is stopped on, named as a reader knows it (``socket.recv``,
+    ``select.select``, ``input()``), from the frame's current instruction and source;
+    None when it is not stopped on a call."""
+    parked = _parked(frame)
+    return _parked_label(parked) if parked is not None else None
 
 
 def _render_stack(frames: list[FrameType]) -> tuple[str, ...]:

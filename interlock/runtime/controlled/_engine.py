@@ -36,6 +36,7 @@ from __future__ import annotations
 import _thread
 import gc
 import math
+import signal
 import threading
 import time
 from bisect import insort
@@ -60,6 +61,10 @@ __all__ = ["Engine", "Execution", "SpinDetected", "StrategyError", "ThreadRec"]
 
 _real_perf_counter = time.perf_counter
 _real_get_ident = _thread.get_ident
+
+# How many waits a thread being killed may start (each refused with Aborted) before it
+# is abandoned: a loop that catches everything, even interlock's stop.
+_ABORT_PATIENCE = 1000
 
 
 class StrategyError(RuntimeError):
@@ -122,6 +127,7 @@ class Engine(Clock, Lifecycle, SpinWatch):
         self._by_glet: dict = {}
         # Cleared, never replaced: primitives and patches bind this once.
         self.thread_of = self._by_glet.get
+        self._on_stop: Callable[[], None] | None = None
         self._reset()
 
     # -- patches ------------------------------------------------------------
@@ -138,9 +144,13 @@ class Engine(Clock, Lifecycle, SpinWatch):
                 real("time", "sleep"),
                 real("_thread", "start_new_thread"),
             )
+            self._old_sigint = None
             try:
                 self._watchdog.start()
+                if threading.current_thread() is threading.main_thread():
+                    self._old_sigint = signal.signal(signal.SIGINT, self._on_sigint)
             except BaseException:
+                self._watchdog.stop()
                 self._patches.uninstall()
                 raise
         self._session_depth += 1
@@ -149,6 +159,8 @@ class Engine(Clock, Lifecycle, SpinWatch):
         finally:
             self._session_depth -= 1
             if self._session_depth == 0:
+                if self._old_sigint is not None:
+                    signal.signal(signal.SIGINT, self._old_sigint)
                 self._watchdog.stop()
                 self._patches.uninstall()
 
@@ -179,6 +191,8 @@ class Engine(Clock, Lifecycle, SpinWatch):
         self._spin_tid = -1
         self._killing_since: float | None = None
         self._steps_at_tick = -1
+        self._abandoned: set[int] = set()  # threads left where a stop caught them
+        self._abort_hits = 0  # waits refused to a thread being killed (see block)
 
     # -- the face: who is calling, and the run's threads ----------------------------
 
@@ -216,6 +230,11 @@ class Engine(Clock, Lifecycle, SpinWatch):
         ``th`` waits for and who holds it.
         """
         if self.aborting:
+            # A thread being killed that swallows Aborted and waits again, in a loop:
+            # after enough refusals, leave it where it is.
+            self._abort_hits += 1
+            if self._abort_hits > _ABORT_PATIENCE and th.tid not in self._abandoned:
+                self._abandon(th)
             msg = "run stopped"
             raise Aborted(msg)
         th.blocked = True
@@ -306,16 +325,70 @@ class Engine(Clock, Lifecycle, SpinWatch):
         self._exit = Crash(PROCESS_EXIT, message, thread=th.name)
         self._stop(Stop.EXITED, message)
 
-    def _stop(self, reason: Stop, detail: str | None) -> None:
+    def _set_stop(self, reason: Stop, detail: str | None) -> None:
+        """Record why the run stops (the first reason wins); from here on, nothing the
+        run's threads do is recorded (``on_stop``)."""
         if self._stop_reason is None:
             self._stop_reason = reason
             self._stop_detail = detail
+            if self._on_stop is not None:
+                self._on_stop()
+
+    def _stop(self, reason: Stop, detail: str | None) -> None:
+        self._set_stop(reason, detail)
         if getcurrent() is not self._hub:
             self._hub.switch()
             # Resumed only by the hub's throw(); if a plain switch ever comes back, end anyway.
             msg = "run stopped"
             raise Aborted(msg)
         raise _Stop
+
+    def unsupported(self, th: ThreadRec, detail: str) -> None:
+        """``th`` did something the runtime does not model (start a process): stop there."""
+        self._stop(Stop.UNSUPPORTED, detail)
+
+    def _spin_stop(self, th: ThreadRec, exc: BaseException) -> None:
+        """A ``SpinDetected`` raised by the watchdog off the main OS thread reached ``th``'s
+        body: stop the run as a spin, where the exception was raised."""
+        tb = exc.__traceback__
+        while tb is not None and tb.tb_next is not None:
+            tb = tb.tb_next
+        frame = tb.tb_frame if tb is not None else None
+        self._spin_state = _report.stuck_state(th, frame, self, blocked=False)
+        self._spin_tid = th.tid
+        self._set_stop(
+            Stop.SPIN,
+            f"{th.name} ran for more than {self._spin_limit:g}s of real time without reaching "
+            f"a scheduling point at {self._spin_state.where or '?'} (a busy loop)",
+        )
+        self.aborting = True
+
+    @staticmethod
+    def _foreign(exc: BaseException) -> bool:
+        """An exception that is not the subject's to raise: a ``BaseException`` outside the
+        builtin ones (pytest's outcome exceptions: a test timeout firing inside a run),
+        or the ``KeyboardInterrupt`` of a real Ctrl-C. It ends the run and is raised
+        again from ``Engine.run``."""
+        if isinstance(exc, KeyboardInterrupt):
+            return getattr(exc, "_interlock_sigint", False)
+        return not isinstance(exc, (Exception, SystemExit, GeneratorExit, Aborted))
+
+    def _raise_after_run(self, exc: BaseException) -> None:
+        if self._internal_error is None:
+            self._internal_error = exc
+        self._set_stop(Stop.ERROR, f"{type(exc).__name__} raised into the run")
+        self.aborting = True
+
+    def _on_sigint(self, signum, frame) -> None:
+        """Ctrl-C: end the run at once and raise KeyboardInterrupt from ``Engine.run``
+        (inside a controlled thread, a subject's bare ``except`` must not swallow it)."""
+        interrupt = KeyboardInterrupt()
+        interrupt._interlock_sigint = True
+        th = self.current() if self._running else None
+        if th is None:
+            raise interrupt
+        self._raise_after_run(interrupt)
+        self._abandon(th)
 
     # -- a run ----------------------------------------------------------------------
 
@@ -332,6 +405,7 @@ class Engine(Clock, Lifecycle, SpinWatch):
         spin_limit: float = 1.0,
         main_name: str = "MainThread",
         setup: Callable[[], None] | None = None,
+        on_stop: Callable[[], None] | None = None,
     ) -> Execution:
         """Run ``fn(*args, **kwargs)`` as thread 1 under ``strategy``; never hangs.
 
@@ -339,7 +413,9 @@ class Engine(Clock, Lifecycle, SpinWatch):
         ``time_limit`` bounds virtual time before main returns; ``grace`` bounds
         the virtual time threads left behind may still use after it returns.
         ``spin_limit`` is the real time one step may take. ``setup``, if given,
-        runs first inside thread 1 (so it sees the virtual clock).
+        runs first inside thread 1 (so it sees the virtual clock). ``on_stop`` is
+        called once, the moment the run is stopped (deadlock, budget, spin...),
+        before any of its threads is unwound.
         """
         if self._running:
             msg = "Engine.run() is not re-entrant: a controlled run is already in progress"
@@ -358,6 +434,7 @@ class Engine(Clock, Lifecycle, SpinWatch):
                     spin_limit=spin_limit,
                     main_name=main_name,
                     setup=setup,
+                    on_stop=on_stop,
                 )
         # Inside a session (the fast path): no context manager per run.
         self._running = True
@@ -376,6 +453,7 @@ class Engine(Clock, Lifecycle, SpinWatch):
             self._limit = time_limit
             self._grace = grace
             self._spin_limit = spin_limit if spin_limit and spin_limit > 0 else math.inf
+            self._on_stop = on_stop
             return self._run(fn, args, kwargs or {}, main_name, setup, wall0)
         finally:
             if collecting:
@@ -406,7 +484,10 @@ class Engine(Clock, Lifecycle, SpinWatch):
             except Aborted:
                 raise
             except BaseException as exc:  # noqa: BLE001 - main's exception is the run's result
-                self._main_exc = exc
+                if self._foreign(exc):
+                    self._raise_after_run(exc)
+                else:
+                    self._main_exc = exc
 
         main_obj = threading.Thread(target=main_target, name=main_name, daemon=False)
         threading._limbo[main_obj] = main_obj

@@ -18,6 +18,7 @@ from greenlet import getcurrent, greenlet
 from ...models import Crash, ThreadState
 from .._harness import Aborted
 from . import _report
+from ._watchdog import SpinDetected
 
 __all__ = ["Lifecycle", "ThreadRec"]
 
@@ -140,13 +141,24 @@ class Lifecycle:
     def _body(self, th: ThreadRec, func, args, kwargs) -> None:
         try:
             func(*args, **kwargs)
-        except Aborted:
-            pass
         except BaseException as exc:  # noqa: BLE001 - a raw _thread thread's uncaught error
-            if not isinstance(exc, SystemExit):
-                self._thread_errors.append(Crash.from_exception(exc, thread=th.name))
+            self.thread_died(th, exc)
         finally:
             self._end(th)
+
+    def thread_died(self, th: ThreadRec, exc: BaseException) -> None:
+        """``exc`` escaped ``th``'s body (a raw thread's function, or a ``Thread.run``
+        through ``threading.excepthook``): say what it means for the run."""
+        if isinstance(exc, SpinDetected):
+            if self._stop_reason is None:  # from the watchdog off the main OS thread
+                self._spin_stop(th, exc)
+        elif isinstance(exc, Aborted):
+            pass  # the run is stopping
+        elif self._foreign(exc):
+            self._raise_after_run(exc)
+        elif not isinstance(exc, SystemExit) and not self.aborting:
+            # What dies while a stopped run is being unwound is not the subject's doing.
+            self._thread_errors.append(Crash.from_exception(exc, thread=th.name))
 
     def _end(self, th: ThreadRec) -> None:
         if not th.done:
@@ -191,8 +203,15 @@ class Lifecycle:
                 self._by_glet.pop(glet, None)
                 self._idle.append(glet)
                 continue
+            if tid in self._abandoned:  # left where it was stuck (a spin, a blocking call)
+                _GRAVEYARD.append(glet)
+                th.done = True
+                th.blocked = False
+                self._live -= 1
+                continue
             for _ in range(3):  # a subject that swallows Aborted gets two more
-                if th.done or glet.dead:
+                self._abort_hits = 0
+                if th.done or glet.dead or tid in self._abandoned:
                     break
                 self._killing_since = _real_perf_counter()
                 try:

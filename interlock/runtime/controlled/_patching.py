@@ -39,9 +39,12 @@ import multiprocessing
 import multiprocessing.connection as _mp_connection
 import multiprocessing.context as _mp_context
 import multiprocessing.pool as _mp_pool
+import multiprocessing.process as _mp_process
 import multiprocessing.util as _mp_util
 import os
 import queue
+import signal
+import subprocess
 import sys
 import threading
 import time
@@ -50,6 +53,7 @@ import weakref
 from greenlet import getcurrent
 
 from .._harness import Aborted
+from . import _watchdog
 from ._primitives import (
     SLEEP,
     Lock,
@@ -73,6 +77,7 @@ _REAL = {
     ("_thread", "get_ident"): _thread.get_ident,
     ("_thread", "start_new_thread"): _thread.start_new_thread,
     ("_thread", "allocate_lock"): _thread.allocate_lock,
+    ("_thread", "_count"): _thread._count,
     ("time", "sleep"): time.sleep,
     ("time", "monotonic"): time.monotonic,
     ("time", "perf_counter"): time.perf_counter,
@@ -94,6 +99,21 @@ _REAL_MAINTAIN = getattr(threading, "_maintain_shutdown_locks", None)  # 3.10-3.
 _REAL_MP_SIMPLE_QUEUE = _mp_context.BaseContext.SimpleQueue
 _REAL_MP_WAIT = _mp_connection.wait
 _REAL_OS_EXIT = os._exit
+_REAL_FORK = getattr(os, "fork", None)
+_REAL_PROCESS_START = _mp_process.BaseProcess.start
+_REAL_POOL_INIT = _mp_pool.Pool.__init__
+_REAL_POPEN_INIT = subprocess.Popen.__init__
+_REAL_SIGNAL = signal.signal
+_REAL_GETSIGNAL = signal.getsignal
+_REAL_SET_WAKEUP_FD = signal.set_wakeup_fd
+# Signals a run may not take over: the watchdog's, and Ctrl-C (which must end verify).
+_GUARDED_SIGNALS = frozenset(s for s in (_watchdog.SIGNAL, signal.SIGINT) if s is not None)
+_NOT_MAIN = "signal only works in main thread of the main interpreter"
+_NO_PROCESSES = (
+    "the controlled runtime does not model processes (a process runs code the scheduler "
+    "cannot see, and forking its greenlets would copy the world mid-run): verify this "
+    "subject with --runtime threads"
+)
 
 
 class Patches:
@@ -108,6 +128,8 @@ class Patches:
         self._finalizers: set | tuple = ()
         self._cf_lock = None  # the modelled concurrent.futures lock begin_run installed
         self._cf_queues = None  # and its _threads_queues
+        self._children: list = []  # subprocess.Popen objects a run made
+        self._handlers: dict = {}  # signal handlers the run's main thread set, for the run
 
     @staticmethod
     def real(module: str, name: str):
@@ -247,14 +269,11 @@ class Patches:
             return handle
 
         def excepthook(args) -> None:
-            if lookup(getcurrent()) is None:
+            th = lookup(getcurrent())
+            if th is None:
                 return real_excepthook(args)
-            if args.exc_type is None or issubclass(args.exc_type, (Aborted, SystemExit)):
-                return None
-            from ...models import Crash
-
-            name = args.thread.name if args.thread is not None else None
-            engine.thread_error(Crash.from_exception(args.exc_value, thread=name))
+            if args.exc_value is not None:
+                engine.thread_died(th, args.exc_value)
             return None
 
         def our_threads() -> list:
@@ -270,6 +289,16 @@ class Patches:
             if lookup(getcurrent()) is None:
                 return real_enumerate()
             return our_threads()
+
+        real_count = _REAL[("_thread", "_count")]
+
+        def thread_count() -> int:
+            # _thread._count(): Python threads other than the main one. In a run, the
+            # world's threads (the watchdog's OS thread is interlock's, not the run's).
+            if lookup(getcurrent()) is None:
+                return real_count()
+            main = engine.main_thread()
+            return sum(1 for th in engine.threads() if not th.done and th is not main)
 
         def active_count() -> int:
             if lookup(getcurrent()) is None:
@@ -318,7 +347,81 @@ class Patches:
 
             engine.process_exit(th, status, subject_where(sys._getframe(1)))
 
+        def where_called() -> str:
+            from ._report import subject_where
+
+            return subject_where(sys._getframe(2)) or "?"
+
+        def fork():
+            th = lookup(getcurrent())
+            if th is None:
+                return _REAL_FORK()
+            engine.unsupported(
+                th, f"{th.name} calls os.fork() at {where_called()}: {_NO_PROCESSES}"
+            )
+            return None  # pragma: no cover - unsupported() does not return
+
+        def process_start(process) -> None:
+            th = lookup(getcurrent())
+            if th is None:
+                return _REAL_PROCESS_START(process)
+            kind = type(process).__name__
+            engine.unsupported(
+                th,
+                f"{th.name} starts a process ({kind}.start) at {where_called()}: {_NO_PROCESSES}",
+            )
+            return None  # pragma: no cover - unsupported() does not return
+
+        def process_pool_init(pool, *args, **kwargs) -> None:
+            th = lookup(getcurrent())
+            if th is None or isinstance(pool, _mp_pool.ThreadPool):
+                return _REAL_POOL_INIT(pool, *args, **kwargs)
+            engine.unsupported(
+                th,
+                f"{th.name} makes a process pool (multiprocessing.Pool) at {where_called()}: {_NO_PROCESSES}",
+            )
+            return None  # pragma: no cover - unsupported() does not return
+
+        patches = self
+
+        def popen_init(popen, *args, **kwargs) -> None:
+            _REAL_POPEN_INIT(popen, *args, **kwargs)
+            if lookup(getcurrent()) is not None:
+                patches._children.append(popen)  # ended at the run's end, whatever happens
+
+        def signal_(signalnum, handler):
+            th = lookup(getcurrent())
+            if th is None:
+                return _REAL_SIGNAL(signalnum, handler)
+            main = engine.main_thread()
+            if th is not main:
+                raise ValueError(_NOT_MAIN)  # as CPython says outside the main thread
+            if signalnum in _GUARDED_SIGNALS:
+                # The run's main thread may set it, for the run: interlock keeps its own.
+                previous = patches._handlers.get(signalnum, _REAL_GETSIGNAL(signalnum))
+                patches._handlers[signalnum] = handler
+                return previous
+            return _REAL_SIGNAL(signalnum, handler)
+
+        def getsignal(signalnum):
+            if lookup(getcurrent()) is not None and signalnum in patches._handlers:
+                return patches._handlers[signalnum]
+            return _REAL_GETSIGNAL(signalnum)
+
+        def set_wakeup_fd(fd, **kwargs):
+            th = lookup(getcurrent())
+            if th is not None and th is not engine.main_thread():
+                raise ValueError("set_wakeup_fd only works in main thread of the main interpreter")
+            return _REAL_SET_WAKEUP_FD(fd, **kwargs)
+
         return {
+            "fork": fork,
+            "process_start": process_start,
+            "process_pool_init": process_pool_init,
+            "popen_init": popen_init,
+            "signal": signal_,
+            "getsignal": getsignal,
+            "set_wakeup_fd": set_wakeup_fd,
             "os_exit": os_exit,
             "get_ident": get_ident,
             "get_native_id": get_native_id,
@@ -339,6 +442,7 @@ class Patches:
             "excepthook": excepthook,
             "enumerate": enumerate_,
             "active_count": active_count,
+            "thread_count": thread_count,
             "main_thread": main_thread,
             "thread_init": thread_init,
             "thread_hash": thread_hash,
@@ -351,6 +455,7 @@ class Patches:
             (_thread, "allocate_lock", Lock),
             (_thread, "get_ident", f["get_ident"]),
             (_thread, "start_new_thread", f["start_new_thread"]),
+            (_thread, "_count", f["thread_count"]),
             (threading, "_allocate_lock", Lock),
             (threading, "Lock", Lock),
             (threading, "_CRLock", None),
@@ -379,7 +484,15 @@ class Patches:
             (time, "perf_counter_ns", f["perf_counter_ns"]),
             (time, "time_ns", f["time_ns"]),
             (os, "_exit", f["os_exit"]),
+            (_mp_process.BaseProcess, "start", f["process_start"]),
+            (_mp_pool.Pool, "__init__", f["process_pool_init"]),
+            (subprocess.Popen, "__init__", f["popen_init"]),
+            (signal, "signal", f["signal"]),
+            (signal, "getsignal", f["getsignal"]),
+            (signal, "set_wakeup_fd", f["set_wakeup_fd"]),
         ]
+        if _REAL_FORK is not None:
+            swaps.append((os, "fork", f["fork"]))
         if _REAL_GET_NATIVE_ID is not None:
             swaps.append((threading, "get_native_id", f["get_native_id"]))
             swaps.append((_thread, "get_native_id", f["get_native_id"]))
@@ -482,6 +595,19 @@ class Patches:
         for t in list(threading._limbo):
             if "_interlock_serial" in t.__dict__:
                 del threading._limbo[t]
+        self._handlers.clear()
+        children, self._children = self._children, []
+        for child in children:  # no process a run started outlives it
+            if child.returncode is not None:
+                continue
+            # Popen.wait would take the Popen's waitpid lock, which a thread abandoned
+            # inside wait() may hold for good: kill and reap the pid directly.
+            try:
+                child.kill()
+                _, status = os.waitpid(child.pid, 0)
+                child.returncode = os.waitstatus_to_exitcode(status)
+            except (OSError, ChildProcessError):  # pragma: no cover - reaped already
+                pass
 
     def start_thread_object(self, obj: threading.Thread):
         """Start a ``threading.Thread`` from the engine (the subject's main thread)."""

@@ -17,8 +17,9 @@ from .._frames import frames as _frames
 from .._frames import is_library_file as _is_library
 from .._frames import location as _where
 from .._frames import self_of as _self_of
+from .._threads_inspect import call_in_progress
 
-__all__ = ["diagnose", "spin_state", "subject_where", "thread_state"]
+__all__ = ["diagnose", "stuck_state", "subject_where", "thread_state"]
 
 _HERE = str(Path(__file__).resolve().parent)
 
@@ -189,17 +190,22 @@ def thread_state(th, engine) -> ThreadState:
     )
 
 
-def spin_state(th, frame, engine) -> ThreadState:
-    """The state of the thread caught running too long, from the frame it was in."""
+def stuck_state(th, frame, engine, *, blocked: bool) -> ThreadState:
+    """The state of the thread caught in one step too long, from the frame it was in:
+    ``blocked`` in a call the scheduler does not model (named from the frame's current
+    instruction), or running without reaching a scheduling point."""
     where, op, _, stack = _locate(frame)
-    inside = f" (inside {op})" if op else ""
+    if blocked:
+        call = call_in_progress(frame) if frame is not None else None
+        label = call or op or "a call"
+        if op and call and op != call and not op.endswith("." + call.split(".")[-1]):
+            label = f"{call} (inside {op})"
+        waiting = label
+    else:
+        inside = f" (inside {op})" if op else ""
+        waiting = f"running without a scheduling point{inside}"
     return ThreadState(
-        th.name,
-        alive=True,
-        daemon=th.daemon,
-        waiting_on=f"running without a scheduling point{inside}",
-        where=where,
-        stack=stack,
+        th.name, alive=True, daemon=th.daemon, waiting_on=waiting, where=where, stack=stack
     )
 
 

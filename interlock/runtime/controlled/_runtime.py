@@ -116,6 +116,10 @@ class ControlledRuntime:
         def main() -> None:
             call_subject(subject.download_all, scenario, box[0], outcome)
 
+        def stopped() -> None:
+            if box:
+                box[0].close()
+
         longest = max((t.duration for t in scenario.tasks), default=0.0)
         grace = self.grace if self.grace is not None else 10.0 + 2 * longest
         ex = self.engine.run(
@@ -126,6 +130,7 @@ class ControlledRuntime:
             grace=grace,
             spin_limit=self.spin_limit,
             setup=make_downloader,
+            on_stop=stopped,
         )
         return record_from(
             subject.name, scenario, ex, box[0] if box else FakeDownloader(scenario), outcome
@@ -175,7 +180,9 @@ def record_from(
         kind = Stop.RAISED  # as the threads runtime reports a child that exited
     else:
         kind = ex.stop
-    crash = outcome.crash
+    # What download_all raised while a stopped run was being unwound (Condition.wait's
+    # "release unlocked lock", say) is not its doing: only a finished call has a crash.
+    crash = outcome.crash if ex.main_done else None
     if crash is None and ex.main_done and ex.exception is not None:
         crash = Crash.from_exception(ex.exception)
     thread_errors = ex.thread_errors

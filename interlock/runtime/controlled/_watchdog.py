@@ -1,11 +1,26 @@
-"""Real-time progress checks: a run whose current step takes too long is stopped.
+"""Real-time progress checks: a step that takes too long in real time ends the run.
 
 A thread that runs without reaching a scheduling point (a busy loop, or a call
-into something the scheduler does not model) would hold the only running
-greenlet forever. The watchdog ticks every ``TICK`` real seconds for a whole
-session; at each tick the engine (``SpinWatch._tick``, a mixin of ``Engine``)
-compares its step count with the last tick's, and a run that made no step for
-``spin_limit`` real seconds is stopped as a spin.
+into something the scheduler does not model, such as a socket or ``select``)
+would hold the only running greenlet forever. A watchdog OS thread wakes every
+``TICK`` real seconds for a whole session and asks the engine (``SpinWatch._tick``,
+a mixin of ``Engine``) whether the current step has lasted ``spin_limit``
+seconds; only then does it interrupt the engine's thread, so no call of the
+subject's is ever cut short otherwise (an interval timer would interrupt every
+``sleep`` in C every tick).
+
+How it interrupts: on the main OS thread, by sending ``SIGNAL`` to it; the
+handler runs in the stuck greenlet, records where it was, and switches straight
+to the hub, abandoning the greenlet (it is never resumed, so a loop that catches
+every exception cannot go on). A blocked system call is interrupted by the
+signal too. Off the main thread, where Python runs no signal handlers,
+``PyThreadState_SetAsyncExc`` raises ``SpinDetected`` in the engine's thread
+instead; that stops a pure-Python loop but not a blocking C call.
+
+Whether the thread was blocked in the kernel or running is read from
+``/proc`` where there is one: a blocked call the scheduler does not model makes
+the run ``UNSUPPORTED`` (the subject may be correct: the thread that would
+unblock it cannot run), a thread burning CPU is a ``SPIN``.
 """
 
 from __future__ import annotations
@@ -15,132 +30,155 @@ import signal
 import threading
 import time
 
-from ...models import Stop, ThreadState
+from ...models import Stop
 from .._harness import Aborted
 from . import _report
 
-__all__ = ["SpinDetected", "SpinWatch", "Watchdog"]
+__all__ = ["SIGNAL", "SpinDetected", "SpinWatch", "Watchdog"]
 
 _real_perf_counter = time.perf_counter  # taken before any patch
 
+# The signal the watchdog interrupts the engine's thread with (only when a step is
+# stuck): a controlled thread cannot take it over (see _patching's signal functions).
+SIGNAL = getattr(signal, "SIGUSR2", None)
+
 
 class SpinDetected(Aborted):
-    """Thrown into a thread that ran too long (real time) without a scheduling point."""
+    """Raised in a thread that ran too long (real time) without a scheduling point, when
+    the watchdog cannot interrupt it with a signal."""
+
+
+def _os_state(native_id: int | None) -> str | None:
+    """The kernel's one-letter state of an OS thread (R running, S sleeping, D disk...),
+    or None where it cannot be read."""
+    if native_id is None:
+        return None
+    try:
+        with open(f"/proc/self/task/{native_id}/stat", "rb") as f:
+            text = f.read().decode(errors="replace")
+    except OSError:
+        return None
+    # "pid (comm) S ...": comm may hold spaces and parentheses; the state follows the last ")".
+    return text.rsplit(")", 1)[-1].split()[0] if ")" in text else None
 
 
 class SpinWatch:
     """The engine's side of the watchdog."""
 
-    def _tick(self, frame, raise_it: bool = True) -> None:
-        """Called every watchdog tick: a run that made no step for ``spin_limit`` real
-        seconds is stuck in one step (a spin loop or an unmodelled blocking call)."""
+    def _tick(self) -> bool:
+        """From the watchdog's thread: whether the engine's thread must be interrupted now
+        (the current step, or the killing of a stopped thread, took ``spin_limit``)."""
         if not self._running:
-            return
+            return False
         now = _real_perf_counter()
         if self.aborting or self._stop_reason is not None:
-            # While threads are being stopped, one may block in a real (unmodelled) lock
-            # held by another greenlet in a ``finally``: interrupt it too.
             since = self._killing_since
-            if (
-                raise_it
-                and since is not None
-                and now - since >= self._spin_limit
-                and self.current()
-            ):
-                self._killing_since = now
-                msg = "stuck while being stopped (blocked in something not modelled)"
-                raise Aborted(msg)
-            return
+            return since is not None and now - since >= self._spin_limit
         if self.steps != self._steps_at_tick:
             self._steps_at_tick = self.steps
             self._progress_at = now
-            return
-        if now - self._progress_at < self._spin_limit:
-            return
-        if raise_it:
-            th = self.current()
-            if th is None:
-                return
-            self._spin_state = _report.spin_state(th, frame, self)
+            return False
+        return now - self._progress_at >= self._spin_limit
+
+    def _interrupted(self, frame, os_state: str | None) -> None:
+        """In the engine's thread (the watchdog's signal handler): stop the run where the
+        stuck thread is, and abandon that thread's greenlet."""
+        th = self.current()
+        if th is None or not self._running:
+            return  # the hub, or a moment between runs: nothing of a run is stuck
+        if not self.aborting and self._stop_reason is None:
+            blocked = os_state is not None and os_state not in ("R",)
+            self._spin_state = _report.stuck_state(th, frame, self, blocked=blocked)
             self._spin_tid = th.tid
-        else:
-            # From another OS thread: the running greenlet is the started one without a frame.
-            running = [
-                t
-                for t in self._threads.values()
-                if not t.done and t.glet and t.glet.gr_frame is None
-            ]
-            if not running:
-                return
-            th = running[0]
-            self._spin_state = ThreadState(
-                th.name, daemon=th.daemon, waiting_on="running without a scheduling point"
-            )
-            self._spin_tid = th.tid
-        self._stop_reason = Stop.SPIN
-        self._stop_detail = (
-            f"{th.name} ran for more than {self._spin_limit:g}s of real time without reaching a "
-            f"scheduling point at {self._spin_state.where or '?'} (a busy loop, or a call that "
-            "blocks in something the scheduler does not model: a socket, input(), a C lock)"
-        )
-        self.aborting = True
-        raise SpinDetected(self._stop_detail)
+            where = self._spin_state.where or "?"
+            if blocked:
+                call = self._spin_state.waiting_on or "a call"
+                detail = (
+                    f"{th.name} is blocked in {call} at {where}, which the controlled "
+                    "scheduler does not model: while it waits there no other thread can run"
+                )
+                self._set_stop(Stop.UNSUPPORTED, detail)
+            else:
+                detail = (
+                    f"{th.name} ran for more than {self._spin_limit:g}s of real time without "
+                    f"reaching a scheduling point at {where} (a busy loop)"
+                )
+                self._set_stop(Stop.SPIN, detail)
+            self.aborting = True
+        self._abandon(th)
+
+    def _abandon(self, th) -> None:
+        """Leave ``th``'s greenlet where it is, for good, and go back to the hub."""
+        self._abandoned.add(th.tid)
+        self._killing_since = None
+        self._hub.switch()
+        # Never resumed: _kill_all skips abandoned threads. If it ever were, end anyway.
+        msg = "run stopped"
+        raise Aborted(msg)
 
 
 class Watchdog:
-    """Ticks for a session: a SIGALRM interval timer when the session is on the main OS
-    thread, else a helper OS thread that raises in the engine's thread with
-    ``PyThreadState_SetAsyncExc`` (which cannot interrupt a blocking C call, but does
-    stop a pure-Python spin loop)."""
+    """The watchdog thread of one session (see the module's docstring)."""
 
-    TICK = 0.1  # real seconds between checks; the per-run limit is the engine's spin_limit
+    TICK = 0.05  # real seconds between checks; the per-run limit is the engine's spin_limit
 
     def __init__(self, engine, real_get_ident, real_sleep, real_start) -> None:
         self.engine = engine
         self._real_get_ident = real_get_ident
         self._real_sleep = real_sleep
         self._real_start = real_start
-        self._old_handler = None
-        self._old_timer = (0.0, 0.0)
         self._stopped = False
-        self._t0 = 0.0
+        self._old_handler = None
+        self._on_main = False
+        self._target = 0
+        self._native = None
+        self._running = False  # the watch loop is alive
+        self._state: str | None = None  # the OS thread's state when the signal was sent
+        self._sent_at_steps = -1  # the engine's step count when the signal was sent
 
     def start(self) -> None:
-        if threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer"):
-            self._old_handler = signal.signal(signal.SIGALRM, self._on_alarm)
-            self._old_timer = signal.setitimer(signal.ITIMER_REAL, self.TICK, self.TICK)
-            self._t0 = _real_perf_counter()
-        else:
-            self._start_thread()
+        self._target = self._real_get_ident()
+        self._native = threading.get_native_id() if hasattr(threading, "get_native_id") else None
+        self._on_main = SIGNAL is not None and threading.current_thread() is threading.main_thread()
+        if self._on_main:
+            self._old_handler = signal.signal(SIGNAL, self._on_signal)
+        self._real_start(self._watch, ())
 
-    def _on_alarm(self, signum, frame) -> None:
-        self.engine._tick(frame)
+    def _on_signal(self, signum, frame) -> None:
+        if self.engine.steps != self._sent_at_steps:
+            return  # the step it was sent for has ended since: nothing is stuck
+        self.engine._interrupted(frame, self._state)
 
-    def _start_thread(self) -> None:
-        target = self._real_get_ident()
-        real_sleep = self._real_sleep
+    def _watch(self) -> None:
+        self._running = True
         engine = self.engine
-
-        def watch() -> None:
+        real_sleep = self._real_sleep
+        try:
             while not self._stopped:
                 real_sleep(self.TICK)
-                if self._stopped:
-                    return
-                try:
-                    engine._tick(None, raise_it=False)
-                except SpinDetected:
+                if self._stopped or not engine._tick():
+                    continue
+                self._state = _os_state(self._native)
+                self._sent_at_steps = engine.steps
+                if self._on_main:
+                    signal.pthread_kill(self._target, SIGNAL)
+                else:
                     ctypes.pythonapi.PyThreadState_SetAsyncExc(
-                        ctypes.c_ulong(target), ctypes.py_object(SpinDetected)
+                        ctypes.c_ulong(self._target), ctypes.py_object(SpinDetected)
                     )
-
-        self._real_start(watch, ())
+                # One interruption per spin_limit: give the engine time to act on it.
+                engine._progress_at = _real_perf_counter()
+                if engine._killing_since is not None:
+                    engine._killing_since = _real_perf_counter()
+        finally:
+            self._running = False
 
     def stop(self) -> None:
         self._stopped = True
+        # No signal may arrive once the old handler is back (SIGUSR2's default ends the
+        # process): wait for the watch loop to end first (at most one tick).
+        while self._running:
+            self._real_sleep(0.001)
         if self._old_handler is not None:
-            signal.setitimer(signal.ITIMER_REAL, 0, 0)
-            signal.signal(signal.SIGALRM, self._old_handler)
-            delay, interval = self._old_timer
-            if delay:
-                used = _real_perf_counter() - self._t0
-                signal.setitimer(signal.ITIMER_REAL, max(delay - used, 0.001), interval)
+            signal.signal(SIGNAL, self._old_handler)
+            self._old_handler = None
