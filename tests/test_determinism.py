@@ -25,18 +25,18 @@ NEW_EXECUTOR = sys.version_info >= (3, 12)
 
 PINNED = {
     ("article_queue", "random"): "90fba74746b714d6",
-    ("article_queue", "pct"): "1c01c5d1f7739889",
-    ("article_queue_minus_two", "random"): "4416ea8ba3af2407",
-    ("article_queue_minus_two", "pct"): "2059e31ea4fde38e",
+    ("article_queue", "pct"): "49c6e4bfdccda6f1",
+    ("article_queue_minus_two", "random"): "ec27f5e56c92d0b9",
+    ("article_queue_minus_two", "pct"): "152a773eab1fe8a5",
     ("article_semaphore", "random"): "32e0092fbb8410f0",
-    ("article_semaphore", "pct"): "ed560f023842a20d",
+    ("article_semaphore", "pct"): "c4d1e0fd19d1593a",
     ("empty_check_pool", "random"): "4a77034c2674e88e",
-    ("empty_check_pool", "pct"): "1fa44bf438dc0960",
+    ("empty_check_pool", "pct"): "85e981a329790056",
     ("end_marker_pool", "random"): "8d9de671f19a3d32",
-    ("end_marker_pool", "pct"): "1b8b7b54ecf89fb4",
+    ("end_marker_pool", "pct"): "4fb3aa89a309ea2d",
     ("end_marker_pool_as_posted", "random"): "01ba4719c80b6fe9",
-    ("executor_map", "random"): "11e5f5e07ce15aea" if NEW_EXECUTOR else "dc9110910d991932",
-    ("executor_map", "pct"): "9b2e9f524cf721be" if NEW_EXECUTOR else "bdbc4140a56c4288",
+    ("executor_map", "random"): "c612c0d18c159d1d" if NEW_EXECUTOR else "e857684694af2ddb",
+    ("executor_map", "pct"): "c69d2899818449f6" if NEW_EXECUTOR else "096a740939c43ed2",
 }
 
 

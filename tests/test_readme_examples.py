@@ -74,8 +74,11 @@ def test_the_format_example_renders():
 
 def test_the_primitive_example_describes_its_own_wait():
     names = example("primitive")
-    with pytest.raises(RunStopped, match=r"waiter is blocked in Latch\.wait: the latch is still closed"):
+    with pytest.raises(
+        RunStopped, match=r"waiter is blocked in Latch\.wait: the latch is still closed"
+    ):
         run_controlled(names["forgets_to_open"])
+
     # The same program with the latch opened ends normally.
     def opens():
         latch = names["Latch"]()

@@ -48,6 +48,7 @@ class Clock:
             return
         if deadline > self.now:
             self.now = deadline
+        self._busy = 0  # time passed: the runnable threads' burst starts again
         now = self.now
         while timers and timers[0][0] <= now:
             _, _, token, waiter = heapq.heappop(timers)
@@ -64,4 +65,5 @@ class Clock:
             th.waitlist.remove(th)
             th.waitlist = None
         th.what = None
+        th.last_ran = self._decision_no
         insort(self._runnable, th.tid)

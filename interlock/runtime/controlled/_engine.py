@@ -66,6 +66,20 @@ _real_get_ident = _thread.get_ident
 # is abandoned: a loop that catches everything, even interlock's stop.
 _ABORT_PATIENCE = 1000
 
+# Fairness (after CHESS's fair stateless model checking, Musuvathi and Qadeer, PLDI
+# 2008): no schedule a real scheduler could not produce.
+# - Letting time pass while a thread could run is a bounded choice, like a preemption:
+#   at most EARLY_CLOCKS a run; after that time passes only when no thread can run.
+EARLY_CLOCKS = 3
+# - Threads that run without ever blocking still let time pass, as a real CPU does:
+#   after BUSY_STEPS steps with a timer pending and nobody blocking, the next timer fires.
+BUSY_STEPS = 10_000
+# - A runnable thread runs within STARVATION decisions: a strategy that keeps choosing
+#   others (PCT's top priority spinning on a lock) is overruled. Checked every
+#   STARVATION_CHECK decisions, so the cost per decision stays constant.
+STARVATION = 64
+STARVATION_CHECK = 16
+
 
 class StrategyError(RuntimeError):
     """The strategy answered something that is not one of the choices it was given."""
@@ -193,6 +207,9 @@ class Engine(Clock, Lifecycle, SpinWatch):
         self._steps_at_tick = -1
         self._abandoned: set[int] = set()  # threads left where a stop caught them
         self._abort_hits = 0  # waits refused to a thread being killed (see block)
+        self._decision_no = 0  # scheduling decisions with a choice, forced ones included
+        self._early_clocks = 0  # CLOCK chosen while a thread could run
+        self._busy = 0  # steps since time last passed or a thread last blocked
 
     # -- the face: who is calling, and the run's threads ----------------------------
 
@@ -242,6 +259,7 @@ class Engine(Clock, Lifecycle, SpinWatch):
         th.deadline = deadline
         th.token += 1
         th.waitlist = waitlist
+        self._busy = 0
         if waitlist is not None:
             waitlist.append(th)
         if deadline is not None:  # _add_timer, inlined: every timed wait comes here
@@ -254,11 +272,13 @@ class Engine(Clock, Lifecycle, SpinWatch):
     def wake_all(self, waitlist: list) -> None:
         """Make every thread waiting on ``waitlist`` runnable (each then retries)."""
         runnable = self._runnable
+        now = self._decision_no
         for th in waitlist:
             if not th.blocked:
                 continue  # left over from a stopped run (killed while it waited here)
             th.blocked = False
             th.woke = True
+            th.last_ran = now
             th.waitlist = None
             th.what = None
             if th.deadline is not None:
@@ -271,6 +291,7 @@ class Engine(Clock, Lifecycle, SpinWatch):
         """Pick who runs next (asking the strategy only when there is a choice) and switch.
 
         Called as ``point(th)`` by primitives: a scheduling point where ``th`` may go on.
+        The fairness rules above decide first; the strategy decides the rest.
         """
         if self.aborting:
             return
@@ -285,7 +306,17 @@ class Engine(Clock, Lifecycle, SpinWatch):
                 if not runnable:
                     self._advance()
                     continue
-                choices = (CLOCK, *runnable)
+                busy = self._busy = self._busy + 1
+                if busy > BUSY_STEPS:
+                    self._advance()  # the runnable threads' work took time: a timer is due
+                    continue
+                if self._early_clocks < EARLY_CLOCKS:
+                    choices = (CLOCK, *runnable)
+                elif len(runnable) == 1:
+                    pick = runnable[0]
+                    break
+                else:
+                    choices = tuple(runnable)
             elif not runnable:
                 self._stop(Stop.DEADLOCK, None)
                 return  # only reached on the hub: the caller sees _stop_reason
@@ -294,6 +325,12 @@ class Engine(Clock, Lifecycle, SpinWatch):
                 break
             else:
                 choices = tuple(runnable)
+            n = self._decision_no = self._decision_no + 1
+            if not n % STARVATION_CHECK:
+                starved = self._starved(runnable, n)
+                if starved is not None:
+                    pick = starved
+                    break
             try:
                 pick = self._next_thread(choices, th.tid if can_continue else None)
             except Exception as exc:  # noqa: BLE001 - e.g. ReplayDiverged: the run's error, not the subject's
@@ -309,12 +346,28 @@ class Engine(Clock, Lifecycle, SpinWatch):
                 return
             self._decisions.append(pick)
             if pick == CLOCK:
+                self._early_clocks += 1
                 self._advance()
                 continue
             break
+        chosen = self._threads[pick]
+        chosen.last_ran = self._decision_no
         if th is not None and pick == th.tid:
             return
-        self._threads[pick].glet.switch()
+        chosen.glet.switch()
+
+    def _starved(self, runnable: list[int], now: int) -> int | None:
+        """The runnable thread that has waited longest, if it waited more than STARVATION
+        decisions (the lowest id among equals)."""
+        threads = self._threads
+        oldest = None
+        since = now - STARVATION
+        for tid in runnable:
+            ran = threads[tid].last_ran
+            if ran < since:
+                since = ran
+                oldest = tid
+        return oldest
 
     point = _schedule
 

@@ -38,6 +38,7 @@ class ThreadRec:
         "glet",
         "handle",
         "kwargs",
+        "last_ran",
         "obj",
         "started",
         "tid",
@@ -66,6 +67,7 @@ class ThreadRec:
         self.tstate = None
         self.handle = None
         self.daemon = False
+        self.last_ran = 0  # the decision at which it last ran or became runnable (fairness)
 
     @property
     def name(self) -> str:
@@ -109,6 +111,7 @@ class Lifecycle:
         else:
             glet = greenlet(self._worker, parent=self._hub)
         th.glet = glet
+        th.last_ran = self._decision_no
         self._live += 1
         self._threads[tid] = th
         self._by_glet[glet] = th
