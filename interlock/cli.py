@@ -38,6 +38,18 @@ def _positive(kind: str):
     return parse
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"--time-budget must be a number of seconds (got {text!r})"
+        ) from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"--time-budget must be > 0 seconds (got {text!r})")
+    return value
+
+
 def _order(f) -> tuple[int, str]:
     return (f.order, f.name)
 
@@ -67,6 +79,13 @@ def _build_parser() -> argparse.ArgumentParser:
         help="a named scenario or a .toml file (repeatable; default: every named one plus generated ones)",
     )
     verify.add_argument("--runs", type=_positive("--runs"), help="schedules per scenario")
+    verify.add_argument(
+        "--time-budget",
+        type=_seconds,
+        metavar="SECONDS",
+        help="real time exploring one subject may take (default 40); what was covered "
+        "when it runs out is noted",
+    )
     verify.add_argument(
         "--seed", type=int, default=0, help="seed for schedules and generated scenarios"
     )
@@ -183,7 +202,7 @@ def _verify(args) -> int:
         seed=args.seed,
         runtime=args.runtime,
         strategy=args.strategy,
-        budget=Budget(runs=args.runs, generated=args.generated),
+        budget=Budget(runs=args.runs, generated=args.generated, seconds=args.time_budget),
     )
     subjects = (
         [load_target(t) for t in args.targets]
@@ -211,6 +230,13 @@ def _verify(args) -> int:
             reports.append(verifier.verify(subject, scenarios))
     chosen = args.format or ("json" if args.json else "timeline" if args.timeline else "table")
     print(render(chosen, reports))
+    unjudged = [r for r in reports if r.unsupported]
+    for report in unjudged:
+        print(
+            f"interlock: {report.subject.name}: not judged: {report.unsupported}", file=sys.stderr
+        )
+    if unjudged and not args.expect_declared:
+        return EXIT_USAGE
     if args.expect_declared:
         surprises = [s for r in reports for s in r.surprises()]
         for line in surprises:

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import contextlib
 import io
+import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from .checkers import CHECKERS
-from .models import Budget, RunRecord, Scenario, Settings, Subject, SubjectReport, Verdict
+from .models import Budget, RunRecord, Scenario, Settings, Stop, Subject, SubjectReport, Verdict
 from .replay import ReplayToken, scenario_reference, trace_digest
 from .runtime import Runtime, make_runtime
 from .runtime.strategies import BASELINE
@@ -76,9 +77,15 @@ class Verifier:
         chosen = sorted(builtin_scenarios() if scenarios is None else scenarios, key=size_key)
         printed = io.StringIO()
         # The article's pattern prints; a subject's output must not garble the report.
+        deadline = started + self.budget.seconds if self.budget.seconds else math.inf
         with self.runtime.session(), contextlib.redirect_stdout(printed):
-            found, runs, notes = self._explore(subject, chosen, generated)
-            verdicts, records = self._judge(subject, found, runs)
+            explored = self._explore(subject, chosen, generated, deadline)
+            if explored.unsupported:
+                verdicts = _not_judged(explored.unsupported)
+                records: dict[str, RunRecord] = {}
+            else:
+                verdicts, records = self._judge(subject, explored.found, explored.runs)
+        notes = explored.notes + explored.coverage
         lines = printed.getvalue().splitlines()
         if lines:
             notes.append(f"the subject printed {len(lines)} lines, e.g. {lines[0]!r}")
@@ -87,46 +94,75 @@ class Verifier:
             subject,
             self.runtime.name,
             verdicts,
-            runs=runs,
+            runs=explored.runs,
             scenarios=len(chosen),
             wall_time=time.perf_counter() - started,
             notes=notes,
             records=records,
             exact=self.runtime.exact,
+            unsupported=explored.unsupported,
         )
 
     def _explore(
-        self, subject: Subject, scenarios: list[Scenario], generated: bool
-    ) -> tuple[dict[str, Found], int, list[str]]:
-        found: dict[str, Found] = {}
-        runs = 0
-        notes: list[str] = []
-        coverage: list[str] = []
+        self, subject: Subject, scenarios: list[Scenario], generated: bool, deadline: float
+    ) -> _Explored:
+        explored = _Explored()
         for index, scenario in enumerate(scenarios, 1):
+            if time.perf_counter() > deadline:
+                explored.out_of_time(index - 1, len(scenarios), self.budget.seconds)
+                return explored
             self.progress(
                 f"{subject.name}: scenario {index}/{len(scenarios)} {scenario.describe()}"
             )
             scouted = explore_scenario(
-                self.runtime, subject, scenario, self.budget.runs, generated=False
+                self.runtime,
+                subject,
+                scenario,
+                self.budget.runs,
+                generated=False,
+                deadline=deadline,
             )
-            keep(found, scouted.found)
-            runs += scouted.runs
-            if scouted.coverage is not None:
-                coverage.append(f"{scenario.name}: {scouted.coverage.describe()}")
+            keep(explored.found, scouted.found)
+            explored.take(scouted, scenario)
+            if explored.unsupported or explored.spinning:
+                return explored
+            if scouted.out_of_time:
+                explored.out_of_time(index, len(scenarios), self.budget.seconds)
+                return explored
         if generated and self.budget.generated:
             self.progress(f"{subject.name}: up to {self.budget.generated} generated scenarios")
+
+            def explore_generated(scenario: Scenario):
+                scouted = explore_scenario(
+                    self.runtime,
+                    subject,
+                    scenario,
+                    self.budget.generated_runs,
+                    generated=True,
+                    deadline=deadline,
+                )
+                explored.take(scouted, scenario, named=False)
+                return scouted
+
             result = generate(
-                lambda scenario: explore_scenario(
-                    self.runtime, subject, scenario, self.budget.generated_runs, generated=True
-                ),
+                explore_generated,
                 self.budget,
                 self.settings.seed,
+                stop=lambda: (
+                    explored.unsupported is not None
+                    or explored.spinning
+                    or time.perf_counter() > deadline
+                ),
             )
-            runs += result.runs
-            notes.extend(result.notes)
+            explored.notes.extend(result.notes)
             for name, hit in result.found.items():
-                found.setdefault(name, hit)
-        return found, runs, notes + coverage
+                explored.found.setdefault(name, hit)
+            if time.perf_counter() > deadline and not explored.unsupported:
+                explored.notes.append(
+                    f"the time budget ({self.budget.seconds:g}s) ran out while searching "
+                    "generated scenarios"
+                )
+        return explored
 
     def _judge(
         self, subject: Subject, found: dict[str, Found], runs: int
@@ -179,6 +215,55 @@ class Verifier:
 
             self._builtin_names = set(builtin_names())
         return self._builtin_names
+
+
+class _Explored:
+    """What exploring one subject found so far, and why it stopped early if it did."""
+
+    # Runs that spin (each costs the engine's spin limit in real time) a subject may
+    # have before exploring it stops: the verdict is known, more would only cost time.
+    SPINS = 2
+
+    def __init__(self) -> None:
+        self.found: dict[str, Found] = {}
+        self.runs = 0
+        self.notes: list[str] = []
+        self.coverage: list[str] = []
+        self.unsupported: str | None = None
+        self.spins = 0
+
+    @property
+    def spinning(self) -> bool:
+        return self.spins >= self.SPINS
+
+    def take(self, scouted, scenario: Scenario, *, named: bool = True) -> None:
+        self.runs += scouted.runs
+        if named and scouted.coverage is not None:
+            self.coverage.append(f"{scenario.name}: {scouted.coverage.describe()}")
+        if scouted.ended_by == Stop.UNSUPPORTED and self.unsupported is None:
+            detail = (scouted.detail or "").removeprefix("Not modelled: ").rstrip(".")
+            self.unsupported = detail or "the run used something the runtime does not model"
+        elif scouted.ended_by == Stop.SPIN:
+            self.spins += 1
+            if self.spinning:
+                self.notes.append(
+                    f"stopped exploring after {self.spins} runs that spun (each costs a second "
+                    f"of real time to detect), the last on scenario {scenario.name}"
+                )
+
+    def out_of_time(self, done: int, total: int, seconds: float | None) -> None:
+        self.notes.append(
+            f"the time budget ({seconds:g}s) ran out after {done} of {total} named scenarios "
+            f"({self.runs} runs): the rest, and generated scenarios, were not explored "
+            "(raise it with --time-budget)"
+        )
+
+
+def _not_judged(reason: str) -> list[Verdict]:
+    return [
+        Verdict(name, True, f"not judged: {reason}", advisory=checker.advisory)
+        for name, checker in CHECKERS.items()
+    ]
 
 
 def verify(subject: Subject, **options) -> SubjectReport:

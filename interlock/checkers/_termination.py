@@ -35,7 +35,13 @@ def terminates(record: RunRecord) -> Verdict:
             f"reached t={at(when)} with {progress}"
         )
     elif record.outcome == SPIN:
-        spinner = next((t for t in record.blocked if t.waiting_on is None), None)
+        # The thread caught running (the watchdog says so in its state), not merely the
+        # first one that was not waiting.
+        spinner = next(
+            (t for t in record.blocked if (t.waiting_on or "").startswith("running without")),
+            None,
+        )
+        spinner = spinner or next((t for t in record.blocked if t.waiting_on is None), None)
         spinner = spinner or (record.blocked[0] if record.blocked else None)
         who = "a thread"
         if spinner is not None:

@@ -151,6 +151,7 @@ class RunRecord:
     decisions: tuple[int, ...] = ()
     replay: str | None = None
     notes: tuple[str, ...] = field(default=())
+    sliced: bool = False  # threads were preempted after a real-time slice (a busy-waiting subject)
 
     def __init__(
         self,
@@ -172,6 +173,7 @@ class RunRecord:
         decisions: tuple[int, ...] = (),
         replay: str | None = None,
         notes: tuple[str, ...] = (),
+        sliced: bool = False,
     ) -> None:
         self.__dict__.update(
             subject=subject,
@@ -192,6 +194,7 @@ class RunRecord:
             decisions=decisions,
             replay=replay,
             notes=notes,
+            sliced=sliced,
         )
 
     @property

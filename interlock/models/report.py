@@ -17,7 +17,9 @@ class SubjectReport:
 
     ``exact`` says the runtime's verdicts do not depend on how busy the machine
     is (the controlled scheduler's virtual clock); ``records`` holds, per broken
-    invariant, the run that shows it; ``coverage`` says what was explored.
+    invariant, the run that shows it; ``unsupported`` says why the runtime could
+    not judge the subject at all (it starts processes, or blocks in a call the
+    controlled scheduler does not model): then no verdict counts as a pass.
     """
 
     subject: Subject
@@ -29,10 +31,15 @@ class SubjectReport:
     notes: list[str] = field(default_factory=list)
     records: dict[str, RunRecord] = field(default_factory=dict)
     exact: bool = True
+    unsupported: str | None = None  # why the runtime could not judge the subject at all
 
     @property
     def ok(self) -> bool:
-        return all(v.holds or v.advisory for v in self.verdicts)
+        return self.unsupported is None and all(v.holds or v.advisory for v in self.verdicts)
+
+    def status(self, verdict) -> str:
+        """``pass``, ``FAIL``, ``warn``, or ``n/a`` for a subject the runtime could not judge."""
+        return "n/a" if self.unsupported else verdict.status
 
     def broken(self) -> set[str]:
         return {v.invariant for v in self.verdicts if not v.holds}
@@ -46,6 +53,8 @@ class SubjectReport:
         hold, and advisory invariants are not held against the subject either way:
         thread start-up jitter on a loaded machine reads as idle slots.
         """
+        if self.unsupported:
+            return [f"{self.subject.name} was not judged: {self.unsupported}"]
         declared = set(self.subject.breaks)
         broken = self.broken()
         optional: set[str] = set()

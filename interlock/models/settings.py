@@ -26,6 +26,7 @@ class Budget:
     generated: int | None = None  # generated scenarios Hypothesis may try
     generated_runs: int | None = None  # schedules per generated scenario
     shrink_calls: int | None = None  # runs spent shrinking one generated counterexample
+    seconds: float | None = None  # real time exploring one subject may take
 
     def over(self, defaults: Budget) -> Budget:
         """This budget with every unset field taken from ``defaults``."""
@@ -62,6 +63,12 @@ class Settings:
             raise InvalidSetting(msg)
         if not isinstance(self.time_scale, (int, float)) or not self.time_scale > 0:
             msg = f"'time_scale' must be a number > 0 (got {self.time_scale!r})"
+            raise InvalidSetting(msg)
+        seconds = self.budget.seconds
+        if seconds is not None and (
+            isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not seconds > 0
+        ):
+            msg = f"'seconds' must be a number > 0 (got {seconds!r})"
             raise InvalidSetting(msg)
         for name in ("runs", "generated", "generated_runs", "shrink_calls"):
             value = getattr(self.budget, name)

@@ -20,6 +20,7 @@ def to_json(reports: Sequence[SubjectReport]) -> dict:
                 "runtime": r.runtime,
                 "runs": r.runs,
                 "ok": r.ok,
+                "unsupported": r.unsupported,
                 "verdicts": [_verdict_json(v) for v in r.verdicts],
                 "notes": list(r.notes),
             }

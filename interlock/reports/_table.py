@@ -26,7 +26,7 @@ def render_table(reports: Sequence[SubjectReport]) -> str:
     ]
     for report in reports:
         by_name = {v.invariant: v for v in report.verdicts}
-        cells = [by_name[n].status.ljust(c) for n, c in zip(names, cols, strict=True)]
+        cells = [report.status(by_name[n]).ljust(c) for n, c in zip(names, cols, strict=True)]
         lines.append("  ".join([report.subject.name.ljust(width), *cells]).rstrip())
     legend = ", ".join(f"{column_of(n)} = {n}" for n in names if column_of(n) != n)
     lines.append("")
@@ -41,7 +41,10 @@ def render_details(reports: Sequence[SubjectReport], *, tokens: bool = True) -> 
         broken = [v for v in report.verdicts if not v.holds]
         summary = f"{report.runs} runs, {report.scenarios} named scenarios, {report.wall_time:.1f}s"
         out.append(f"{report.subject.name} ({report.runtime}: {summary})")
-        if not broken:
+        if report.unsupported:
+            out.append(f"  n/a: not judged: {report.unsupported}")
+            broken = []
+        elif not broken:
             out.append("  every invariant held")
         for v in broken:
             where = f" [scenario {v.scenario}]" if v.scenario else ""

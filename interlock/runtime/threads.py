@@ -62,7 +62,7 @@ class ThreadsRuntime:
     name = "threads"
     exact = False  # a real, shared clock: what a run shows depends on the machine's load
     replayable = False  # the OS scheduled it: no schedule to run again
-    default_budget = Budget(runs=2, generated=12, generated_runs=1, shrink_calls=30)
+    default_budget = Budget(runs=2, generated=12, generated_runs=1, shrink_calls=30, seconds=40.0)
 
     def __init__(
         self,

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import math
+import time
 from dataclasses import dataclass
 
 from ..checkers import CHECKERS, check_all
-from ..models import RunRecord, Scenario, Subject, Verdict
+from ..models import RunRecord, Scenario, Stop, Subject, Verdict
 from ..runtime import Runtime
 from ..runtime.strategy import Coverage
 
@@ -31,11 +33,24 @@ class Found:
 @dataclass(frozen=True)
 class Scouted:
     """What exploring one scenario found: first violations per invariant, the runs it
-    took, and what a strategy that can finish covered (None for the others)."""
+    took, and what a strategy that can finish covered (None for the others).
+
+    ``ended_by`` is ``Stop.SPIN`` or ``Stop.UNSUPPORTED`` when a run ended so and
+    exploring stopped there (another run would most likely cost as much real time
+    again, or fail the same way), with the run's ``detail``; ``out_of_time`` says the
+    deadline passed first.
+    """
 
     found: dict[str, Found]
     runs: int
     coverage: Coverage | None
+    ended_by: Stop | None = None
+    detail: str | None = None
+    out_of_time: bool = False
+
+
+# Outcomes that end the exploring of a scenario at once.
+_COSTLY = (Stop.SPIN, Stop.UNSUPPORTED)
 
 
 def scenario_key(scenario: Scenario) -> str:
@@ -49,21 +64,48 @@ def size_key(scenario: Scenario) -> tuple[int, int, str]:
 
 
 def explore_scenario(
-    runtime: Runtime, subject: Subject, scenario: Scenario, runs: int, *, generated: bool
+    runtime: Runtime,
+    subject: Subject,
+    scenario: Scenario,
+    runs: int,
+    *,
+    generated: bool,
+    deadline: float = math.inf,
 ) -> Scouted:
-    """Up to ``runs`` runs of ``scenario``; stops early once every invariant is broken."""
+    """Up to ``runs`` runs of ``scenario``, each checked against the invariants not yet
+    broken on it (a broken one costs nothing more here); stops early once every
+    invariant is broken, a run spins or does what the runtime cannot model, or the
+    real-time ``deadline`` (``time.perf_counter``) passes."""
     found: dict[str, Found] = {}
+    remaining = list(CHECKERS)
     done = 0
+    ended_by = detail = None
+    out_of_time = False
     trials = runtime.trials(subject, scenario, runs, key=scenario_key(scenario))
     for record, strategy, seed in trials:
         done += 1
-        for verdict in check_all(record):
-            if verdict.holds or verdict.invariant in found:
-                continue
-            found[verdict.invariant] = Found(verdict, record, scenario, strategy, seed, generated)
-        if len(found) == len(CHECKERS):
+        broke = False
+        for verdict in check_all(record, remaining):
+            if not verdict.holds:
+                found[verdict.invariant] = Found(
+                    verdict, record, scenario, strategy, seed, generated
+                )
+                broke = True
+        if broke:
+            remaining = [name for name in remaining if name not in found]
+        if record.outcome in _COSTLY:
+            ended_by, detail = record.outcome, _first_line(record.diagnosis)
             break
-    return Scouted(found, done, trials.coverage())
+        if not remaining:
+            break
+        if time.perf_counter() > deadline:
+            out_of_time = True
+            break
+    return Scouted(found, done, trials.coverage(), ended_by, detail, out_of_time)
+
+
+def _first_line(text: str | None) -> str | None:
+    return text.strip().splitlines()[0] if text and text.strip() else None
 
 
 def keep(best: dict[str, Found], new: dict[str, Found]) -> None:

@@ -40,24 +40,31 @@ class _Round:
     """One search: Hypothesis's test, with every answer remembered."""
 
     def __init__(
-        self, explore: Callable[[Scenario], Scouted], covered: set[str], calls: int
+        self,
+        explore: Callable[[Scenario], Scouted],
+        covered: set[str],
+        calls: int,
+        stop: Callable[[], bool],
     ) -> None:
         self.explore = explore
+        self.stop = stop
         self.covered = covered
         self.calls_left = calls
         self.runs = 0
         self.answers: dict[Scenario, bool] = {}
+        self.scouted: dict[Scenario, Scouted] = {}  # what exploring each one found
         self.smallest: Scenario | None = None  # the smallest failing scenario seen
 
     def violates(self, scenario: Scenario) -> bool:
         known = self.answers.get(scenario)
         if known is not None:
             return known
-        if self.calls_left <= 0:
+        if self.calls_left <= 0 or self.stop():
             self.answers[scenario] = False  # out of budget: the smallest so far stands
             return False
         self.calls_left -= 1
         scouted = self.explore(scenario)
+        self.scouted[scenario] = scouted
         self.runs += scouted.runs
         answer = any(
             not f.verdict.advisory and name not in self.covered for name, f in scouted.found.items()
@@ -68,9 +75,15 @@ class _Round:
         return answer
 
 
-def generate(explore: Callable[[Scenario], Scouted], budget: Budget, seed: int) -> Generated:
+def generate(
+    explore: Callable[[Scenario], Scouted],
+    budget: Budget,
+    seed: int,
+    stop: Callable[[], bool] = lambda: False,
+) -> Generated:
     """Search with ``explore(scenario)`` as the test; ``budget.generated`` scenarios a round,
-    ``budget.shrink_calls`` more to shrink."""
+    ``budget.shrink_calls`` more to shrink. Once ``stop()`` says so (out of time), no
+    new scenario is explored and no new round starts."""
     from hypothesis import HealthCheck, Phase, find, settings
     from hypothesis.errors import Flaky, NoSuchExample
 
@@ -79,7 +92,9 @@ def generate(explore: Callable[[Scenario], Scouted], budget: Budget, seed: int) 
     result = Generated()
     covered: set[str] = set()  # invariants a generated scenario already broke
     for round_ in range(len(CHECKERS)):
-        search = _Round(explore, covered, budget.generated + budget.shrink_calls)
+        if stop():
+            break
+        search = _Round(explore, covered, budget.generated + budget.shrink_calls, stop)
         try:
             minimal = find(
                 scenario_strategy(),
@@ -101,8 +116,10 @@ def generate(explore: Callable[[Scenario], Scouted], budget: Budget, seed: int) 
         result.runs += search.runs
         if minimal is None:  # pragma: no cover - only after Flaky with nothing found
             break
-        scouted = explore(minimal)
-        result.runs += scouted.runs
+        scouted = search.scouted.get(minimal)  # explored while shrinking: remembered
+        if scouted is None:  # pragma: no cover - Hypothesis asks about what it returns
+            scouted = explore(minimal)
+            result.runs += scouted.runs
         new = sorted(
             n for n, f in scouted.found.items() if not f.verdict.advisory and n not in covered
         )

@@ -735,7 +735,7 @@ class TestTerminates:
         sc = scenario(*urls(2))
         v = terminates(record(sc, serial_trace(sc), results=all_results(sc), virtual_time=2.0))
         assert v.holds
-        assert v.message == "ended at t=2.000s (returned); budget 14.000s"
+        assert v.message == "ended at t=2.000s (returned); budget 320.000s"
 
     def test_deadlock_is_not_non_termination(self):
         assert terminates(record(scenario(*urls(1)), outcome=DEADLOCK)).holds

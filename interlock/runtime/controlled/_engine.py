@@ -73,7 +73,9 @@ _ABORT_PATIENCE = 1000
 EARLY_CLOCKS = 3
 # - Threads that run without ever blocking still let time pass, as a real CPU does:
 #   after BUSY_STEPS steps with a timer pending and nobody blocking, the next timer fires.
-BUSY_STEPS = 10_000
+#   By then every runnable thread has run many times (see STARVATION), so no timeout
+#   fires under a thread that never got a turn.
+BUSY_STEPS = 1_000
 # - A runnable thread runs within STARVATION decisions: a strategy that keeps choosing
 #   others (PCT's top priority spinning on a lock) is overruled. Checked every
 #   STARVATION_CHECK decisions, so the cost per decision stays constant.
@@ -115,6 +117,7 @@ class Execution:
     thread_errors: tuple[Crash, ...] = ()
     notes: tuple[str, ...] = field(default=())
     exit: Crash | None = None
+    sliced: bool = False  # threads were preempted after a real-time slice
 
     @property
     def leftover(self) -> tuple[ThreadState, ...]:
@@ -142,6 +145,7 @@ class Engine(Clock, Lifecycle, SpinWatch):
         # Cleared, never replaced: primitives and patches bind this once.
         self.thread_of = self._by_glet.get
         self._on_stop: Callable[[], None] | None = None
+        self._slice: float | None = None
         self._reset()
 
     # -- patches ------------------------------------------------------------
@@ -212,6 +216,12 @@ class Engine(Clock, Lifecycle, SpinWatch):
         self._busy = 0  # steps since time last passed or a thread last blocked
 
     # -- the face: who is calling, and the run's threads ----------------------------
+
+    @property
+    def can_slice(self) -> bool:
+        """Whether time slices work here: the watchdog interrupts with a signal, which
+        only the main OS thread receives."""
+        return self._session_depth > 0 and self._watchdog.signals
 
     def current(self) -> ThreadRec | None:
         """The controlled thread calling, or None for any other caller."""
@@ -459,6 +469,7 @@ class Engine(Clock, Lifecycle, SpinWatch):
         main_name: str = "MainThread",
         setup: Callable[[], None] | None = None,
         on_stop: Callable[[], None] | None = None,
+        slice: float | None = None,
     ) -> Execution:
         """Run ``fn(*args, **kwargs)`` as thread 1 under ``strategy``; never hangs.
 
@@ -468,7 +479,9 @@ class Engine(Clock, Lifecycle, SpinWatch):
         ``spin_limit`` is the real time one step may take. ``setup``, if given,
         runs first inside thread 1 (so it sees the virtual clock). ``on_stop`` is
         called once, the moment the run is stopped (deadlock, budget, spin...),
-        before any of its threads is unwound.
+        before any of its threads is unwound. ``slice`` (real seconds), when given,
+        preempts a thread that runs that long without a scheduling point (see
+        ``_watchdog``); it needs the session on the main OS thread (``can_slice``).
         """
         if self._running:
             msg = "Engine.run() is not re-entrant: a controlled run is already in progress"
@@ -488,6 +501,7 @@ class Engine(Clock, Lifecycle, SpinWatch):
                     main_name=main_name,
                     setup=setup,
                     on_stop=on_stop,
+                    slice=slice,
                 )
         # Inside a session (the fast path): no context manager per run.
         self._running = True
@@ -507,8 +521,14 @@ class Engine(Clock, Lifecycle, SpinWatch):
             self._grace = grace
             self._spin_limit = spin_limit if spin_limit and spin_limit > 0 else math.inf
             self._on_stop = on_stop
+            self._slice = slice if slice and self.can_slice else None
+            if self._slice is not None:
+                self._slice_steps = -1
+                self._watchdog.start_slices(self._slice)
             return self._run(fn, args, kwargs or {}, main_name, setup, wall0)
         finally:
+            if self._slice is not None:
+                self._watchdog.stop_slices()
             if collecting:
                 gc.enable()
             self._running = False
@@ -599,4 +619,5 @@ class Engine(Clock, Lifecycle, SpinWatch):
             thread_errors=tuple(self._thread_errors),
             notes=tuple(notes),
             exit=self._exit,
+            sliced=self._slice is not None,
         )

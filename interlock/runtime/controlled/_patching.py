@@ -106,8 +106,15 @@ _REAL_POPEN_INIT = subprocess.Popen.__init__
 _REAL_SIGNAL = signal.signal
 _REAL_GETSIGNAL = signal.getsignal
 _REAL_SET_WAKEUP_FD = signal.set_wakeup_fd
+_REAL_ALARM = getattr(signal, "alarm", None)
+_REAL_SETITIMER = getattr(signal, "setitimer", None)
+_REAL_GETITIMER = getattr(signal, "getitimer", None)
 # Signals a run may not take over: the watchdog's, and Ctrl-C (which must end verify).
-_GUARDED_SIGNALS = frozenset(s for s in (_watchdog.SIGNAL, signal.SIGINT) if s is not None)
+_GUARDED_SIGNALS = frozenset(
+    s
+    for s in (_watchdog.SIGNAL, signal.SIGINT, getattr(signal, "SIGVTALRM", None))
+    if s is not None
+)
 _NOT_MAIN = "signal only works in main thread of the main interpreter"
 _NO_PROCESSES = (
     "the controlled runtime does not model processes (a process runs code the scheduler "
@@ -130,6 +137,8 @@ class Patches:
         self._cf_queues = None  # and its _threads_queues
         self._children: list = []  # subprocess.Popen objects a run made
         self._handlers: dict = {}  # signal handlers the run's main thread set, for the run
+        self._signals_before: dict = {}  # handlers a run replaced: put back at its end
+        self._timers_before: dict = {}  # interval timers a run set: (delay, interval, when)
 
     @staticmethod
     def real(module: str, name: str):
@@ -376,6 +385,7 @@ class Patches:
             th = lookup(getcurrent())
             if th is None or isinstance(pool, _mp_pool.ThreadPool):
                 return _REAL_POOL_INIT(pool, *args, **kwargs)
+            pool._state = _mp_pool.CLOSE  # never started: its __del__ has nothing to do
             engine.unsupported(
                 th,
                 f"{th.name} makes a process pool (multiprocessing.Pool) at {where_called()}: {_NO_PROCESSES}",
@@ -401,7 +411,26 @@ class Patches:
                 previous = patches._handlers.get(signalnum, _REAL_GETSIGNAL(signalnum))
                 patches._handlers[signalnum] = handler
                 return previous
-            return _REAL_SIGNAL(signalnum, handler)
+            previous = _REAL_SIGNAL(signalnum, handler)
+            patches._signals_before.setdefault(signalnum, previous)  # put back after the run
+            return previous
+
+        def remember_timer(which) -> None:
+            if which not in patches._timers_before and _REAL_GETITIMER is not None:
+                patches._timers_before[which] = (
+                    *_REAL_GETITIMER(which),
+                    _REAL[("time", "monotonic")](),
+                )
+
+        def alarm(seconds):
+            if lookup(getcurrent()) is not None:
+                remember_timer(signal.ITIMER_REAL)
+            return _REAL_ALARM(seconds)
+
+        def setitimer(which, seconds, interval=0.0):
+            if lookup(getcurrent()) is not None:
+                remember_timer(which)
+            return _REAL_SETITIMER(which, seconds, interval)
 
         def getsignal(signalnum):
             if lookup(getcurrent()) is not None and signalnum in patches._handlers:
@@ -422,6 +451,8 @@ class Patches:
             "signal": signal_,
             "getsignal": getsignal,
             "set_wakeup_fd": set_wakeup_fd,
+            "alarm": alarm,
+            "setitimer": setitimer,
             "os_exit": os_exit,
             "get_ident": get_ident,
             "get_native_id": get_native_id,
@@ -491,6 +522,10 @@ class Patches:
             (signal, "getsignal", f["getsignal"]),
             (signal, "set_wakeup_fd", f["set_wakeup_fd"]),
         ]
+        if _REAL_ALARM is not None:
+            swaps.append((signal, "alarm", f["alarm"]))
+        if _REAL_SETITIMER is not None:
+            swaps.append((signal, "setitimer", f["setitimer"]))
         if _REAL_FORK is not None:
             swaps.append((os, "fork", f["fork"]))
         if _REAL_GET_NATIVE_ID is not None:
@@ -596,6 +631,15 @@ class Patches:
             if "_interlock_serial" in t.__dict__:
                 del threading._limbo[t]
         self._handlers.clear()
+        for signalnum, handler in self._signals_before.items():
+            _REAL_SIGNAL(signalnum, handler)
+        self._signals_before.clear()
+        now = _REAL[("time", "monotonic")]()
+        for which, (delay, interval, when) in self._timers_before.items():
+            # The timer a run replaced (pytest-timeout's, say) goes on from where it was.
+            left = max(delay - (now - when), 0.001) if delay else 0.0
+            _REAL_SETITIMER(which, left, interval)
+        self._timers_before.clear()
         children, self._children = self._children, []
         for child in children:  # no process a run started outlives it
             if child.returncode is not None:

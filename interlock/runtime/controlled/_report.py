@@ -312,6 +312,8 @@ def diagnose(reason, detail, states, threads, *, main_done: bool, now: float, gr
         return f"Timeout: {detail} before download_all returned (now t={now:.3f}s). Threads: {listing}."
     if reason == Stop.SPIN:
         return f"Spin: {detail}. Threads: {listing}."
+    if reason == Stop.UNSUPPORTED:
+        return f"Not modelled: {detail}.\nThreads: {listing}."
     if reason == Stop.STEP_BUDGET:
         return (
             f"Step budget: {detail} before download_all returned (a livelock?). Threads: {listing}."

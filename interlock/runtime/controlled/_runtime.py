@@ -22,7 +22,13 @@ from ...models import (
 )
 from .._harness import SubjectOutcome, call_subject
 from .._protocol import Trial, Trials
-from ..strategies import NondeterministicProgram, RandomStrategy, ReplayStrategy, for_exploration
+from ..strategies import (
+    BASELINE,
+    NondeterministicProgram,
+    RandomStrategy,
+    ReplayStrategy,
+    for_exploration,
+)
 from ..strategies import make_strategy as _make_strategy
 from ..strategy import Strategy
 from ._engine import Engine, Execution
@@ -43,6 +49,14 @@ _SHARED: Engine | None = None
 # Schedules per scenario are cut for big scenarios (each run costs in proportion to
 # its size): at most this many URLs get the full count.
 _FULL_RUNS_UP_TO = 50
+# A subject seen to busy-wait is run from then on with time slices of this many real
+# seconds: a thread that runs that long without a scheduling point is preempted.
+SLICE = 0.002
+
+# The step budget grows with the scenario: every URL may take a thread a few hundred
+# scheduling steps (a pool that polls spends them waiting), so a correct subject stays
+# within it at any size, while a livelock still exhausts it.
+_STEPS_PER_TASK = 1_000
 
 
 def _shared_engine() -> Engine:
@@ -68,7 +82,9 @@ class ControlledRuntime:
     name = "controlled"
     exact = True
     replayable = True
-    default_budget = Budget(runs=150, generated=80, generated_runs=25, shrink_calls=200)
+    default_budget = Budget(
+        runs=150, generated=80, generated_runs=25, shrink_calls=200, seconds=40.0
+    )
 
     def __init__(
         self,
@@ -78,6 +94,7 @@ class ControlledRuntime:
         *,
         strategy: str = "mix",
         seed: int = 0,
+        sliced: bool = False,
     ) -> None:
         if isinstance(max_steps, bool) or not isinstance(max_steps, int) or max_steps < 1:
             msg = f"'max_steps' must be an integer >= 1 (got {max_steps!r})"
@@ -92,18 +109,25 @@ class ControlledRuntime:
         self.strategy = strategy
         self.seed = seed
         self.engine = _shared_engine()
+        self.sliced = sliced  # time slices from the first run on (a replay of such a run)
+        self._slicing = sliced  # time slices now: from the start, or since a run spun
+        self._slicing_note: str | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ControlledRuntime:
         return cls(strategy=settings.strategy, seed=settings.seed)
 
     def session(self):
-        """Keep the patches installed across the runs made inside the block."""
+        """Keep the patches installed across the runs made inside the block (one subject:
+        what a run learnt about it, such as that it busy-waits, lasts the session)."""
+        self._slicing = self.sliced
+        self._slicing_note = None
         return self.engine.session()
 
     def notes(self, subject: Subject) -> list[str]:
+        notes = [self._slicing_note] if self._slicing_note else []
         note = shared_locals_note(subject.download_all)
-        return [note] if note else []
+        return notes + ([note] if note else [])
 
     def run(self, subject: Subject, scenario: Scenario, strategy: Strategy) -> RunRecord:
         """One run of ``subject.download_all`` on ``scenario``; the caller prepared ``strategy``."""
@@ -125,12 +149,13 @@ class ControlledRuntime:
         ex = self.engine.run(
             main,
             strategy=strategy,
-            max_steps=self.max_steps,
+            max_steps=self.max_steps + _STEPS_PER_TASK * len(scenario.tasks),
             time_limit=scenario.time_budget,
             grace=grace,
             spin_limit=self.spin_limit,
             setup=make_downloader,
             on_stop=stopped,
+            slice=SLICE if self._slicing else None,
         )
         return record_from(
             subject.name, scenario, ex, box[0] if box else FakeDownloader(scenario), outcome
@@ -148,9 +173,31 @@ class ControlledRuntime:
                 if not strategy.new_execution():
                     return
                 spec, seed = strategy.label()
-                yield Trial(self.run(subject, scenario, strategy), spec, seed)
+                record = self.run(subject, scenario, strategy)
+                if self._busy_waits(record):
+                    again = _remake(strategy, spec, seed)
+                    if again is not None:  # the same schedule, now with time slices
+                        record = self.run(subject, scenario, again)
+                yield Trial(record, spec, seed)
 
         return Trials(each(), strategy.coverage)
+
+    def _busy_waits(self, record: RunRecord) -> bool:
+        """A run stopped because a thread ran without a scheduling point: the subject
+        busy-waits. From now on, run it with time slices, if the engine can."""
+        if record.outcome != Stop.SPIN or self._slicing or not self.engine.can_slice:
+            return False
+        spinner = next(
+            (t for t in record.blocked if (t.waiting_on or "").startswith("running without")),
+            None,
+        )
+        self._slicing = True
+        where = f" ({spinner.name} at {spinner.where})" if spinner and spinner.where else ""
+        self._slicing_note = (
+            f"the subject busy-waits{where}: from then on a thread that ran {SLICE * 1000:g} ms "
+            "of real time without reaching a scheduling point was preempted, as an OS would"
+        )
+        return True
 
     def replay(
         self,
@@ -168,6 +215,16 @@ class ControlledRuntime:
                 return self.run(subject, scenario, strategy)
         except NondeterministicProgram:
             return None
+
+
+def _remake(strategy: Strategy, spec: str, seed: int) -> Strategy | None:
+    """A strategy that makes again the execution labelled (spec, seed), or None when the
+    label cannot (a search that can finish keeps one tree for all its executions)."""
+    if strategy.coverage() is not None:
+        return None
+    again = ReplayStrategy((), then=BASELINE) if spec == BASELINE else _make_strategy(spec, seed)
+    again.new_execution()
+    return again
 
 
 def record_from(
@@ -209,6 +266,7 @@ def record_from(
         steps=ex.steps,
         decisions=ex.decisions,
         notes=ex.notes,
+        sliced=ex.sliced,
     )
 
 

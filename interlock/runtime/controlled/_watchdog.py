@@ -21,6 +21,16 @@ Whether the thread was blocked in the kernel or running is read from
 ``/proc`` where there is one: a blocked call the scheduler does not model makes
 the run ``UNSUPPORTED`` (the subject may be correct: the thread that would
 unblock it cannot run), a thread burning CPU is a ``SPIN``.
+
+Time slices. A subject that busy-waits (``while not done: pass``) is correct on
+a real machine, where the OS preempts the spinning thread. Once a run has shown
+that a subject spins, the runtime runs it with ``slice`` seconds: a thread that
+runs that long without a scheduling point is preempted as an OS would, in favour
+of the runnable thread that has waited longest, or, if none can run, by letting
+time pass to the next timer. Only when nothing else can ever run is the spin
+real (``SPIN``). The moment of preemption is real time, but what the other
+threads see is not: a busy-wait changes nothing while it waits, so the trace and
+the decisions are the same in every run and in a replay.
 """
 
 from __future__ import annotations
@@ -80,14 +90,27 @@ class SpinWatch:
             return False
         return now - self._progress_at >= self._spin_limit
 
+    def _slice_tick(self, signum, frame) -> None:
+        """The slice timer fired (every ``slice`` seconds of CPU time, in the engine's
+        thread): a thread that made no step since the last tick used up its slice."""
+        if not self._running or self.aborting or self._stop_reason is not None:
+            return
+        if self.steps != self._slice_steps:
+            self._slice_steps = self.steps
+            return
+        self._interrupted(frame, "R")
+
     def _interrupted(self, frame, os_state: str | None) -> None:
         """In the engine's thread (the watchdog's signal handler): stop the run where the
         stuck thread is, and abandon that thread's greenlet."""
         th = self.current()
         if th is None or not self._running:
             return  # the hub, or a moment between runs: nothing of a run is stuck
+        blocked = os_state is not None and os_state not in ("R",)
+        if self._slice is not None and not blocked and not self.aborting:
+            if self._stop_reason is None and self._preempt(th):
+                return  # it was preempted, and has now been given the CPU again
         if not self.aborting and self._stop_reason is None:
-            blocked = os_state is not None and os_state not in ("R",)
             self._spin_state = _report.stuck_state(th, frame, self, blocked=blocked)
             self._spin_tid = th.tid
             where = self._spin_state.where or "?"
@@ -106,6 +129,27 @@ class SpinWatch:
                 self._set_stop(Stop.SPIN, detail)
             self.aborting = True
         self._abandon(th)
+
+    def _preempt(self, th) -> bool:
+        """``th`` used up its time slice: let the longest-waiting other runnable thread
+        run, or time pass if none can; False when nothing else can ever run (the spin
+        is real). Returns once ``th`` is scheduled again."""
+        self.steps += 1  # a step: the watchdog sees progress, the step budget counts it
+        self._slice_steps = self.steps  # the next thread's slice starts now
+        if self.steps > self._max_steps:
+            self._stop(Stop.STEP_BUDGET, f"more than {self._max_steps} scheduling steps")
+        while True:
+            others = [tid for tid in self._runnable if tid != th.tid]
+            if others:
+                break
+            if not self._live_timers:
+                return False
+            self._advance()  # time passes while it spins
+        threads = self._threads
+        pick = min(others, key=lambda tid: (threads[tid].last_ran, tid))
+        threads[pick].last_ran = self._decision_no
+        threads[pick].glet.switch()
+        return True
 
     def _abandon(self, th) -> None:
         """Leave ``th``'s greenlet where it is, for good, and go back to the hub."""
@@ -135,6 +179,11 @@ class Watchdog:
         self._running = False  # the watch loop is alive
         self._state: str | None = None  # the OS thread's state when the signal was sent
         self._sent_at_steps = -1  # the engine's step count when the signal was sent
+
+    @property
+    def signals(self) -> bool:
+        """Whether it interrupts with a signal (the session is on the main OS thread)."""
+        return self._on_main
 
     def start(self) -> None:
         self._target = self._real_get_ident()
@@ -173,8 +222,24 @@ class Watchdog:
         finally:
             self._running = False
 
+    def start_slices(self, seconds: float) -> None:
+        """A run with time slices begins: tick every ``seconds`` of CPU time (SIGVTALRM:
+        it counts only time a thread runs, so a blocked call is never cut short)."""
+        if self._old_slice_handler is None:
+            self._old_slice_handler = signal.signal(signal.SIGVTALRM, self.engine._slice_tick)
+        signal.setitimer(signal.ITIMER_VIRTUAL, seconds, seconds)
+
+    def stop_slices(self) -> None:
+        signal.setitimer(signal.ITIMER_VIRTUAL, 0, 0)
+
+    _old_slice_handler = None
+
     def stop(self) -> None:
         self._stopped = True
+        if self._old_slice_handler is not None:
+            self.stop_slices()
+            signal.signal(signal.SIGVTALRM, self._old_slice_handler)
+            self._old_slice_handler = None
         # No signal may arrive once the old handler is back (SIGUSR2's default ends the
         # process): wait for the watch loop to end first (at most one tick).
         while self._running:
