@@ -10,6 +10,7 @@ the hub), and resumes only when ``spawn`` hands it a new thread.
 
 from __future__ import annotations
 
+import sys
 import time
 from bisect import insort
 
@@ -193,8 +194,24 @@ class Lifecycle:
         return tuple(states)
 
     def _kill_all(self) -> None:
-        """End every greenlet still alive; subject ``finally`` blocks run, nothing schedules."""
+        """End every greenlet still alive; subject ``finally`` blocks run, nothing schedules.
+
+        Logging is off meanwhile: what the threads log while they are unwound
+        (concurrent.futures logs "Exception in worker" for interlock's stop) is not
+        theirs to say, and would land in interlock's own output."""
         self.aborting = True
+        logging = sys.modules.get("logging")
+        if logging is None:
+            self._kill_each()
+            return
+        before = logging.root.manager.disable
+        logging.disable(logging.CRITICAL)
+        try:
+            self._kill_each()
+        finally:
+            logging.disable(before)
+
+    def _kill_each(self) -> None:
         for tid in sorted(self._threads):
             th = self._threads[tid]
             glet = th.glet

@@ -24,15 +24,18 @@ Module-level locks created at import:
   scheduling points (``submit`` puts on a SimpleQueue and starts threads while
   holding it), so it is swapped for a fresh modelled lock on every run.
 
-Determinism: thread-name counters are reset per run, and ``Thread.__hash__``
-returns a per-run creation serial, so sets of threads iterate the same way in
-every run and on every Python version.
+Determinism: thread-name counters are reset per run, and ``Thread.__hash__`` and
+``concurrent.futures.Future.__hash__`` return a per-run creation serial, so sets of
+threads and of futures iterate the same way in every run and on every Python
+version (``concurrent.futures.wait`` also sorts futures by ``id()``: by the serial
+instead).
 """
 
 from __future__ import annotations
 
 import _thread
 import _threading_local
+import concurrent.futures._base as _cf_base
 import concurrent.futures.thread as _cf_thread
 import itertools
 import multiprocessing
@@ -91,6 +94,7 @@ _REAL = {
     ("threading", "active_count"): threading.active_count,
 }
 _REAL_THREAD_INIT = threading.Thread.__init__
+_REAL_FUTURE_INIT = _cf_base.Future.__init__
 _REAL_SET_SENTINEL = getattr(_thread, "_set_sentinel", None)
 _REAL_START_JOINABLE = getattr(_thread, "start_joinable_thread", None)
 _REAL_MAKE_HANDLE = getattr(_thread, "_make_thread_handle", None)
@@ -131,6 +135,7 @@ class Patches:
         self.engine = engine
         self._saved: list[tuple[object, str, object]] = []
         self._serial = itertools.count(1)
+        self._future_serial = itertools.count(1)
         self._installed = False
         self._finalizers: set | tuple = ()
         self._cf_lock = None  # the modelled concurrent.futures lock begin_run installed
@@ -337,6 +342,19 @@ class Patches:
             except AttributeError:
                 return object.__hash__(self)
 
+        def future_init(self) -> None:
+            # Futures are put in sets and sorted by id() (concurrent.futures.wait and
+            # as_completed): by memory address, which differs from run to run. A serial
+            # per run, as Thread has, makes both orders the same in every run.
+            _REAL_FUTURE_INIT(self)
+            if in_world():
+                self._interlock_serial = next(serial._future_serial)
+
+        def acquire_futures_init(self, futures) -> None:
+            # _AcquireFutures takes every future's lock in id() order (a fixed order, so
+            # two waiters cannot deadlock): the serial order is as fixed, and repeatable.
+            self.futures = sorted(futures, key=hash)
+
         def maintain_shutdown_locks() -> None:
             # 3.10-3.12 prune threading._shutdown_locks (a list comprehension over every
             # live thread's tstate lock) at each start and stop. Inside a run the set is a
@@ -477,6 +495,8 @@ class Patches:
             "main_thread": main_thread,
             "thread_init": thread_init,
             "thread_hash": thread_hash,
+            "future_init": future_init,
+            "acquire_futures_init": acquire_futures_init,
             "maintain_shutdown_locks": maintain_shutdown_locks,
         }
 
@@ -499,6 +519,9 @@ class Patches:
             (threading, "main_thread", f["main_thread"]),
             (threading.Thread, "__init__", f["thread_init"]),
             (threading.Thread, "__hash__", f["thread_hash"]),
+            (_cf_base.Future, "__init__", f["future_init"]),
+            (_cf_base.Future, "__hash__", f["thread_hash"]),
+            (_cf_base._AcquireFutures, "__init__", f["acquire_futures_init"]),
             (_threading_local, "RLock", SilentRLock),
             (queue, "SimpleQueue", SimpleQueue),
             (_mp_context.BaseContext, "SimpleQueue", f["mp_simple_queue"]),
@@ -596,6 +619,7 @@ class Patches:
     def begin_run(self) -> None:
         """Fresh counters and module-level state, so every run starts the same way."""
         self._serial = itertools.count(1)
+        self._future_serial = itertools.count(1)
         threading._counter = itertools.count(1).__next__
         if hasattr(threading, "_shutdown_locks"):
             threading._shutdown_locks = set()
