@@ -48,6 +48,7 @@ class Clock:
             return
         if deadline > self.now:
             self.now = deadline
+            self._step_limit = self.steps + self._max_steps  # time passed: no livelock
         self._busy = 0  # time passed: the runnable threads' burst starts again
         now = self.now
         while timers and timers[0][0] <= now:

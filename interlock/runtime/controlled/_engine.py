@@ -141,6 +141,7 @@ class Engine(Clock, Lifecycle, SpinWatch):
         self.run_serial = 0  # which run modelled objects belong to (see PipeQueue)
         self._idle: list = []  # parked worker greenlets, reused across threads and runs
         self._idle_os_thread = None  # the OS thread they belong to (greenlets cannot move)
+        self._starter = None  # the greenlet that starts fresh workers (see _lifecycle)
         self._by_glet: dict = {}
         # Cleared, never replaced: primitives and patches bind this once.
         self.thread_of = self._by_glet.get
@@ -223,6 +224,10 @@ class Engine(Clock, Lifecycle, SpinWatch):
         only the main OS thread receives."""
         return self._session_depth > 0 and self._watchdog.signals
 
+    def clock_replacements(self) -> dict:
+        """id of each real clock function -> its virtual replacement (see _patching)."""
+        return self._patches.clock_replacements()
+
     def current(self) -> ThreadRec | None:
         """The controlled thread calling, or None for any other caller."""
         return self._by_glet.get(getcurrent())
@@ -273,6 +278,11 @@ class Engine(Clock, Lifecycle, SpinWatch):
         if waitlist is not None:
             waitlist.append(th)
         if deadline is not None:  # _add_timer, inlined: every timed wait comes here
+            if deadline <= self.now:
+                # A wait of a few nanoseconds still lets time pass: on a real machine it
+                # would, and a poll that recomputes "what is left" must see it move.
+                deadline = math.nextafter(self.now, math.inf)
+                th.deadline = deadline
             heappush(self._timers, (deadline, next(self._timer_seq), th.token, th))
             self._live_timers += 1
         self._runnable.remove(th.tid)
@@ -306,8 +316,8 @@ class Engine(Clock, Lifecycle, SpinWatch):
         if self.aborting:
             return
         steps = self.steps = self.steps + 1
-        if steps > self._max_steps:
-            self._stop(Stop.STEP_BUDGET, f"more than {self._max_steps} scheduling steps")
+        if steps > self._step_limit:
+            self._stop(Stop.STEP_BUDGET, self._livelock_detail())
         runnable = self._runnable
         while True:
             # A live-timer count, not a scan of the heap: stale entries (waiters woken
@@ -365,6 +375,12 @@ class Engine(Clock, Lifecycle, SpinWatch):
         if th is not None and pick == th.tid:
             return
         chosen.glet.switch()
+
+    def _livelock_detail(self) -> str:
+        return (
+            f"more than {self._max_steps} scheduling steps without virtual time passing "
+            f"(at t={self.now:.3f}s)"
+        )
 
     def _starved(self, runnable: list[int], now: int) -> int | None:
         """The runnable thread that has waited longest, if it waited more than STARVATION
@@ -474,6 +490,8 @@ class Engine(Clock, Lifecycle, SpinWatch):
         """Run ``fn(*args, **kwargs)`` as thread 1 under ``strategy``; never hangs.
 
         The caller prepares the strategy (``new_execution()``) beforehand.
+        ``max_steps`` bounds the scheduling steps made without virtual time passing (a
+        livelock makes them; a pool that polls lets time pass as it goes).
         ``time_limit`` bounds virtual time before main returns; ``grace`` bounds
         the virtual time threads left behind may still use after it returns.
         ``spin_limit`` is the real time one step may take. ``setup``, if given,
@@ -517,6 +535,7 @@ class Engine(Clock, Lifecycle, SpinWatch):
             self._strategy = strategy
             self._next_thread = strategy.next_thread  # one attribute lookup less per decision
             self._max_steps = max_steps
+            self._step_limit = max_steps  # moves on each time virtual time passes
             self._limit = time_limit
             self._grace = grace
             self._spin_limit = spin_limit if spin_limit and spin_limit > 0 else math.inf
@@ -545,7 +564,9 @@ class Engine(Clock, Lifecycle, SpinWatch):
             # Pooled workers belong to the OS thread that made them: a run hosted on
             # another one starts a pool of its own (the old one is left to its thread).
             self._idle = []
+            self._starter = None
             self._idle_os_thread = _real_get_ident()
+        self._start_starter()
         self._patches.begin_run()
         _primitives.install(self)
 

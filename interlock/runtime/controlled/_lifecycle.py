@@ -10,6 +10,7 @@ the hub), and resumes only when ``spawn`` hands it a new thread.
 
 from __future__ import annotations
 
+import contextvars
 import sys
 import time
 from bisect import insort
@@ -110,7 +111,10 @@ class Lifecycle:
             if glet.parent is not self._hub:
                 glet.parent = self._hub
         else:
-            glet = greenlet(self._worker, parent=self._hub)
+            glet = self._starter.switch(getcurrent())  # a fresh worker, started shallow
+        # A new thread starts in an empty context, as in CPython: nothing set with
+        # contextvars by the worker's last thread (or an earlier run) leaks into it.
+        glet.gr_context = contextvars.Context()
         th.glet = glet
         th.last_ran = self._decision_no
         self._live += 1
@@ -119,9 +123,33 @@ class Lifecycle:
         insort(self._runnable, tid)
         return th
 
+    def _start_starter(self) -> None:
+        """From the hub: the greenlet that starts every fresh worker (see ``_starter_loop``)."""
+        starter = self._starter
+        if starter is None or starter.dead:
+            starter = self._starter = greenlet(self._starter_loop, parent=self._hub)
+            starter.switch()
+        elif starter.parent is not self._hub:
+            starter.parent = self._hub
+
+    def _starter_loop(self) -> None:
+        """Start fresh worker greenlets from a shallow stack.
+
+        A greenlet starts at the Python recursion depth of whoever first switches into
+        it: a worker started from deep inside a thread that starts threads (a chain of
+        a few hundred) would inherit that depth and die of RecursionError. This
+        greenlet, started once from the hub, makes each new worker take its first step
+        here and hands it over parked."""
+        requester = self._hub.switch()  # parked until spawn asks
+        while True:
+            glet = greenlet(self._worker, parent=self._hub)
+            glet.switch()  # the worker parks at once, back here
+            requester = requester.switch(glet)
+
     def _worker(self) -> None:
         """A pooled greenlet: run the thread assigned to it, then park (see the module)."""
         me = getcurrent()
+        self._starter.switch()  # started: park until spawn hands it a thread
         by_glet = self._by_glet
         while True:
             th = by_glet[me]

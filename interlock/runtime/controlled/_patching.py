@@ -137,6 +137,8 @@ class Patches:
         self._serial = itertools.count(1)
         self._future_serial = itertools.count(1)
         self._installed = False
+        self._functions_made: dict | None = None
+        self._watched: list = []
         self._finalizers: set | tuple = ()
         self._cf_lock = None  # the modelled concurrent.futures lock begin_run installed
         self._cf_queues = None  # and its _threads_queues
@@ -500,8 +502,25 @@ class Patches:
             "maintain_shutdown_locks": maintain_shutdown_locks,
         }
 
+    def clock_replacements(self) -> dict:
+        """id of each real clock function (and ``time.sleep``) -> what replaces it in a
+        run: for copies a subject took at import (``from time import monotonic``)."""
+        f = self._functions_made or self._functions()
+        return {
+            id(_REAL[("time", name)]): f[key]
+            for name, key in (
+                ("sleep", "sleep"),
+                ("monotonic", "monotonic"),
+                ("perf_counter", "perf_counter"),
+                ("time", "time"),
+                ("monotonic_ns", "monotonic_ns"),
+                ("perf_counter_ns", "perf_counter_ns"),
+                ("time_ns", "time_ns"),
+            )
+        }
+
     def _swaps(self) -> list[tuple[object, str, object]]:
-        f = self._functions()
+        f = self._functions_made = self._functions()
         swaps: list[tuple[object, str, object]] = [
             (_thread, "allocate_lock", Lock),
             (_thread, "get_ident", f["get_ident"]),
@@ -600,7 +619,42 @@ class Patches:
                 previous = getattr(owner, name, _MISSING)
             if previous is not _MISSING:
                 self._saved.append((owner, name, previous))
+        # What a run may change and must not keep: threading's, queue's and time's names
+        # and their classes' attributes (a subject that replaces Thread.start, say). Taken
+        # now, patches in place; every run ends with them as they are here.
+        self._watched = [
+            (owner, dict(vars(owner)))
+            for owner in (
+                threading,
+                queue,
+                time,
+                _thread,
+                threading.Thread,
+                threading.Condition,
+                threading.Event,
+                threading.Semaphore,
+                threading.BoundedSemaphore,
+                threading.Barrier,
+                threading.Timer,
+                queue.Queue,
+                queue.LifoQueue,
+                queue.PriorityQueue,
+                _cf_thread.ThreadPoolExecutor,
+            )
+        ]
         self._installed = True
+
+    def _restore_world(self) -> None:
+        """Put back whatever a run changed in the watched modules and classes."""
+        for owner, snapshot in self._watched:
+            now = vars(owner)
+            if now == snapshot:  # the common case: one C-level comparison
+                continue
+            for name in [n for n in now if n not in snapshot]:
+                delattr(owner, name)
+            for name, value in snapshot.items():
+                if now.get(name, _MISSING) is not value:
+                    setattr(owner, name, value)
 
     def uninstall(self) -> None:
         while self._saved:
@@ -636,7 +690,9 @@ class Patches:
         self._finalizers = set(registry) if registry else ()
 
     def end_run(self) -> None:
-        """Forget this run's threads in threading's registries, and its finalizers."""
+        """Forget this run's threads in threading's registries, and its finalizers; put
+        back what the run changed in the world."""
+        self._restore_world()
         registry = _mp_util._finalizer_registry
         if registry:
             # A pool the subject made (util.Finalize(pool, _terminate_pool)) would be

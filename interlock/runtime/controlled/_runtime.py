@@ -32,6 +32,7 @@ from ..strategies import (
 from ..strategies import make_strategy as _make_strategy
 from ..strategy import Strategy
 from ._engine import Engine, Execution
+from ._imports import ImportedObjects, scan
 from ._locals import shared_locals_note
 
 __all__ = [
@@ -112,6 +113,7 @@ class ControlledRuntime:
         self.sliced = sliced  # time slices from the first run on (a replay of such a run)
         self._slicing = sliced  # time slices now: from the start, or since a run spun
         self._slicing_note: str | None = None
+        self._imported: dict[int, ImportedObjects] = {}  # per subject function, per session
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ControlledRuntime:
@@ -122,12 +124,27 @@ class ControlledRuntime:
         what a run learnt about it, such as that it busy-waits, lasts the session)."""
         self._slicing = self.sliced
         self._slicing_note = None
+        self._imported = {}
         return self.engine.session()
 
     def notes(self, subject: Subject) -> list[str]:
         notes = [self._slicing_note] if self._slicing_note else []
+        imported = self._imported.get(id(subject.download_all))
+        if imported is not None:
+            notes += imported.notes
         note = shared_locals_note(subject.download_all)
         return notes + ([note] if note else [])
+
+    def _imports_of(self, subject: Subject) -> ImportedObjects:
+        """The locks, thread-locals and clocks the subject made at import: found once a
+        session, swapped for modelled ones around every run."""
+        key = id(subject.download_all)
+        found = self._imported.get(key)
+        if found is None:
+            found = self._imported[key] = scan(
+                subject.download_all, self.engine.clock_replacements()
+            )
+        return found
 
     def run(self, subject: Subject, scenario: Scenario, strategy: Strategy) -> RunRecord:
         """One run of ``subject.download_all`` on ``scenario``; the caller prepared ``strategy``."""
@@ -146,7 +163,20 @@ class ControlledRuntime:
 
         longest = max((t.duration for t in scenario.tasks), default=0.0)
         grace = self.grace if self.grace is not None else 10.0 + 2 * longest
-        ex = self.engine.run(
+        imported = self._imports_of(subject)
+        if imported:
+            imported.swap_in()
+        try:
+            ex = self._engine_run(main, strategy, scenario, grace, make_downloader, stopped)
+        finally:
+            if imported:
+                imported.swap_out()
+        return record_from(
+            subject.name, scenario, ex, box[0] if box else FakeDownloader(scenario), outcome
+        )
+
+    def _engine_run(self, main, strategy, scenario, grace, make_downloader, stopped):
+        return self.engine.run(
             main,
             strategy=strategy,
             max_steps=self.max_steps + _STEPS_PER_TASK * len(scenario.tasks),
@@ -156,9 +186,6 @@ class ControlledRuntime:
             setup=make_downloader,
             on_stop=stopped,
             slice=SLICE if self._slicing else None,
-        )
-        return record_from(
-            subject.name, scenario, ex, box[0] if box else FakeDownloader(scenario), outcome
         )
 
     def trials(self, subject: Subject, scenario: Scenario, runs: int, *, key: str) -> Trials:

@@ -48,6 +48,12 @@ __all__ = ["SIGNAL", "SpinDetected", "SpinWatch", "Watchdog"]
 
 _real_perf_counter = time.perf_counter  # taken before any patch
 
+# A thread preempted with nothing else to run spins on while this much virtual time
+# passes (a CPU that spins uses time); after SPIN_ALONE virtual seconds of spinning
+# alone, the spin is one that cannot end.
+SPIN_QUANTUM = 0.05
+SPIN_ALONE = 5.0
+
 # The signal the watchdog interrupts the engine's thread with (only when a step is
 # stuck): a controlled thread cannot take it over (see _patching's signal functions).
 SIGNAL = getattr(signal, "SIGUSR2", None)
@@ -89,6 +95,9 @@ class SpinWatch:
             self._progress_at = now
             return False
         return now - self._progress_at >= self._spin_limit
+
+    _preempted_at = -1  # the step of the last preemption
+    _spun_alone = 0.0  # virtual seconds the current spinner has spun with nobody else
 
     def _slice_tick(self, signum, frame) -> None:
         """The slice timer fired (every ``slice`` seconds of CPU time, in the engine's
@@ -132,24 +141,42 @@ class SpinWatch:
 
     def _preempt(self, th) -> bool:
         """``th`` used up its time slice: let the longest-waiting other runnable thread
-        run, or time pass if none can; False when nothing else can ever run (the spin
-        is real). Returns once ``th`` is scheduled again."""
+        run; if none can, let time pass to the next timer, or by SPIN_QUANTUM when none
+        is pending (a spinning CPU uses time: a busy-wait on the clock ends). False when
+        it has spun alone, with no timer, for SPIN_ALONE virtual seconds: the spin is
+        real. Returns once ``th`` is scheduled again."""
+        if self._preempted_at != self.steps:
+            self._spun_alone = 0.0  # something else happened since the last preemption
         self.steps += 1  # a step: the watchdog sees progress, the step budget counts it
-        self._slice_steps = self.steps  # the next thread's slice starts now
-        if self.steps > self._max_steps:
-            self._stop(Stop.STEP_BUDGET, f"more than {self._max_steps} scheduling steps")
-        while True:
+        self._preempted_at = self._slice_steps = self.steps  # the next slice starts now
+        if self.steps > self._step_limit:
+            self._stop(Stop.STEP_BUDGET, self._livelock_detail())
+        others = [tid for tid in self._runnable if tid != th.tid]
+        if not others:
+            if self._live_timers:
+                # It spins until something changes: the next timer is the next change.
+                self._advance()
+            else:
+                self._spun_alone += SPIN_QUANTUM
+                if self._spun_alone > SPIN_ALONE:
+                    return False
+                self._pass_time(SPIN_QUANTUM)  # it may be waiting for the clock itself
             others = [tid for tid in self._runnable if tid != th.tid]
-            if others:
-                break
-            if not self._live_timers:
-                return False
-            self._advance()  # time passes while it spins
+            if not others:
+                return True  # nothing woke: it spins on, a little later in virtual time
         threads = self._threads
         pick = min(others, key=lambda tid: (threads[tid].last_ran, tid))
         threads[pick].last_ran = self._decision_no
         threads[pick].glet.switch()
         return True
+
+    def _pass_time(self, seconds: float) -> None:
+        """Virtual time moves on by ``seconds`` (no timer is pending)."""
+        target = self.now + seconds
+        if target > self._limit:
+            self._stop(Stop.TIMEOUT, f"virtual time would pass {self._limit:g}s")
+        self.now = target
+        self._step_limit = self.steps + self._max_steps
 
     def _abandon(self, th) -> None:
         """Leave ``th``'s greenlet where it is, for good, and go back to the hub."""

@@ -169,10 +169,13 @@ class TestAfterMainReturned:
 
         ex = stopped(main, max_steps=300)
         assert ex.main_done and ex.stop == "step_budget"
-        assert ex.notes == ("after main returned: step_budget (more than 300 scheduling steps)",)
+        assert ex.notes == (
+            "after main returned: step_budget (more than 300 scheduling steps without "
+            "virtual time passing (at t=0.000s))",
+        )
         assert ex.diagnosis.startswith(
             "Left behind after download_all returned: busy (daemon: killed at exit) never "
-            "stopped (more than 300 scheduling steps)"
+            "stopped (more than 300 scheduling steps without virtual time passing"
         )
         assert "would hang at exit" not in ex.diagnosis
 
