@@ -24,19 +24,19 @@ from interlock.subjects import builtin_subjects
 NEW_EXECUTOR = sys.version_info >= (3, 12)
 
 PINNED = {
-    ("article_queue", "random"): "90fba74746b714d6",
-    ("article_queue", "pct"): "49c6e4bfdccda6f1",
-    ("article_queue_minus_two", "random"): "ec27f5e56c92d0b9",
-    ("article_queue_minus_two", "pct"): "152a773eab1fe8a5",
-    ("article_semaphore", "random"): "32e0092fbb8410f0",
-    ("article_semaphore", "pct"): "c4d1e0fd19d1593a",
-    ("empty_check_pool", "random"): "4a77034c2674e88e",
-    ("empty_check_pool", "pct"): "85e981a329790056",
+    ("article_queue", "random"): "b1ffb543c1198123",
+    ("article_queue", "pct"): "958d56fb41f0d836",
+    ("article_queue_minus_two", "random"): "16ae3b02e71206cd",
+    ("article_queue_minus_two", "pct"): "8b12e281bd5f18ba",
+    ("article_semaphore", "random"): "f6c8f70ba233206f",
+    ("article_semaphore", "pct"): "4312af209429fab3",
+    ("empty_check_pool", "random"): "db22410c0b397267",
+    ("empty_check_pool", "pct"): "a048f31dfd9a9034",
     ("end_marker_pool", "random"): "8d9de671f19a3d32",
-    ("end_marker_pool", "pct"): "4fb3aa89a309ea2d",
+    ("end_marker_pool", "pct"): "524bbc0343fd4533",
     ("end_marker_pool_as_posted", "random"): "01ba4719c80b6fe9",
-    ("executor_map", "random"): "c612c0d18c159d1d" if NEW_EXECUTOR else "e857684694af2ddb",
-    ("executor_map", "pct"): "c69d2899818449f6" if NEW_EXECUTOR else "096a740939c43ed2",
+    ("executor_map", "random"): "47754809820f9517" if NEW_EXECUTOR else "909a3e9a22e8ed43",
+    ("executor_map", "pct"): "76421be5818504ce" if NEW_EXECUTOR else "d60340142321dfbf",
 }
 
 

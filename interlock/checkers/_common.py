@@ -7,12 +7,21 @@ from types import MappingProxyType
 from typing import NamedTuple
 
 from ..models import RunRecord, Scenario
-from ..models.events import FAIL, FINISH
-from ..models.record import DEADLOCK, RAISED, SPIN, STEP_BUDGET, TIMEOUT, UNSUPPORTED
+from ..models.events import FAIL, FINISH, START
+from ..models.record import (
+    DEADLOCK,
+    PROCESS_EXIT,
+    RAISED,
+    SPIN,
+    STEP_BUDGET,
+    TIMEOUT,
+    UNSUPPORTED,
+)
 
 __all__ = [
     "ScenarioFacts",
     "at",
+    "deaths",
     "ended_urls",
     "judged_results",
     "not_returned",
@@ -63,6 +72,36 @@ def not_returned(record: RunRecord) -> str:
     elif why is None:
         why = f"the run ended with outcome {record.outcome!r} and no results"
     return f"download_all did not return ({why})"
+
+
+def deaths(record: RunRecord, shown: int = 3) -> str:
+    """``"; Thread-3 died of RecursionError at pool.py:12 in work while downloading u4"``:
+    the subject's threads that died of an uncaught exception, which usually explain a
+    lost result or a hang; "" when none did."""
+    errors = [e for e in record.thread_errors if e.type != PROCESS_EXIT]
+    if not errors:
+        return ""
+    parts = []
+    for error in errors[:shown]:
+        at_ = f" at {error.where}" if error.where else ""
+        parts.append(
+            f"{error.thread or 'a thread'} died of {error.type}{at_}{_held(record, error.thread)}"
+        )
+    more = f" (and {len(errors) - shown} more)" if len(errors) > shown else ""
+    return "; " + ", ".join(parts) + more
+
+
+def _held(record: RunRecord, thread: str | None) -> str:
+    """What the thread was doing, from its last download event."""
+    last = None
+    for e in record.trace:
+        if e.thread == thread and e.kind in (START, FINISH, FAIL):
+            last = e
+    if last is None:
+        return ""
+    if last.kind == START:
+        return f" while downloading {last.url}"
+    return f" after downloading {last.url}"
 
 
 def ended_urls(events: Iterable) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..models import RunRecord, Verdict
 from ..models.record import DEADLOCK, OUTCOMES
-from ._common import at, ended_urls, plural
+from ._common import at, deaths, ended_urls, plural
 from ._registry import invariant
 
 __all__ = ["no_deadlock", "wait_for_graph"]
@@ -33,7 +33,7 @@ def no_deadlock(record: RunRecord) -> Verdict:
     when = record.virtual_time or record.trace.end_time()
     reason = _first_line(record.diagnosis).removeprefix("Deadlock: ") or _blocked_summary(record)
     message = f"deadlock at t={at(when)} with {ended} of {total} downloads ended: {reason}"
-    return Verdict(NAME, False, message, evidence=wait_for_graph(record))
+    return Verdict(NAME, False, message + deaths(record), evidence=wait_for_graph(record))
 
 
 def wait_for_graph(record: RunRecord) -> tuple[str, ...]:

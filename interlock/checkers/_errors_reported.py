@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..models import ResultItem, RunRecord, Verdict
 from ..models.events import FAIL, START
-from ._common import at, judged_results, not_returned, plural, scenario_facts, url_list
+from ._common import at, deaths, judged_results, not_returned, plural, scenario_facts, url_list
 from ._registry import invariant
 
 __all__ = ["errors_reported"]
@@ -36,9 +36,10 @@ def errors_reported(record: RunRecord) -> Verdict:
     if not unreported:
         message = f"all {plural(len(failing), 'failing URL')} reported with their exception"
         return Verdict(NAME, True, message)
+    message_deaths = deaths(record)
 
     explain = _Explainer(record)
-    lines = [explain(url) for url in unreported]
+    lines = [explain(url) for url in unreported[:_EVIDENCE_LINES]]
     if len(unreported) == 1:
         message = lines[0]
     else:
@@ -46,13 +47,13 @@ def errors_reported(record: RunRecord) -> Verdict:
             f"{len(unreported)} of {len(failing)} failing URLs not reported: "
             f"{url_list(unreported)}; first: {lines[0]}"
         )
-    evidence = lines[:_EVIDENCE_LINES]
-    if len(lines) > _EVIDENCE_LINES:
-        evidence.append(f"... and {len(lines) - _EVIDENCE_LINES} more")
+    evidence = list(lines)
+    if len(unreported) > _EVIDENCE_LINES:
+        evidence.append(f"... and {len(unreported) - _EVIDENCE_LINES} more")
     nameless = [r for r in results if r.kind == "error" and r.url is None]
     for r in nameless[:3]:
         evidence.append(f"an exception among the results names no URL: {r.detail}")
-    return Verdict(NAME, False, message, evidence=tuple(evidence))
+    return Verdict(NAME, False, message + message_deaths, evidence=tuple(evidence))
 
 
 class _Explainer:
@@ -61,6 +62,7 @@ class _Explainer:
     def __init__(self, record: RunRecord) -> None:
         self.results: tuple[ResultItem, ...] = record.results or ()
         self.urls = record.scenario.urls
+        self.index = {url: i for i, url in enumerate(self.urls)}
         self.failed: dict[str, float] = {}
         self.started: set[str] = set()
         for e in record.trace:
@@ -95,7 +97,7 @@ class _Explainer:
         if own is not None:
             return f"it came back as {own.detail}"
         if self.aligned:
-            item = self.results[self.urls.index(url)]
+            item = self.results[self.index[url]]
             if item.kind == "none":
                 return "the subject returned None for it"
             if item.kind == "error":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..models import ResultItem, RunRecord, Verdict
 from ..models.events import FINISH, START, UNKNOWN
-from ._common import at, judged_results, not_returned, plural, scenario_facts, url_list
+from ._common import at, deaths, judged_results, not_returned, plural, scenario_facts, url_list
 from ._registry import invariant
 
 __all__ = ["no_lost_results"]
@@ -75,7 +75,8 @@ def no_lost_results(record: RunRecord) -> Verdict:
             f"{plural(len(stray), 'error')} for URLs not in the scenario: "
             f"{url_list([r.url for r in stray])}"
         )
-    return Verdict(NAME, False, "; ".join(parts), evidence=_evidence(record, missing, corrupted))
+    message = "; ".join(parts) + deaths(record)
+    return Verdict(NAME, False, message, evidence=_evidence(record, missing, corrupted))
 
 
 def _evidence(record: RunRecord, missing: list[str], corrupted: list) -> tuple[str, ...]:

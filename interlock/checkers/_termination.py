@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..models import RunRecord, Verdict
 from ..models.record import SPIN, STEP_BUDGET, TIMEOUT
-from ._common import at, ended_urls, scenario_facts
+from ._common import at, deaths, ended_urls, scenario_facts
 from ._deadlock import wait_for_graph
 from ._registry import invariant
 
@@ -57,4 +57,4 @@ def terminates(record: RunRecord) -> Verdict:
         )
     if record.diagnosis and record.diagnosis.strip():
         message += f"; {record.diagnosis.strip().splitlines()[0]}"
-    return Verdict(NAME, False, message, evidence=wait_for_graph(record))
+    return Verdict(NAME, False, message + deaths(record), evidence=wait_for_graph(record))

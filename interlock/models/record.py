@@ -117,16 +117,19 @@ class Crash:
     message: str
     traceback: str = ""
     thread: str | None = None
+    where: str | None = None  # the subject's innermost line it was raised through
 
     def describe(self) -> str:
         return f"{self.type}: {self.message}" if self.message else self.type
 
     @classmethod
-    def from_exception(cls, exc: BaseException, thread: str | None = None) -> Crash:
+    def from_exception(
+        cls, exc: BaseException, thread: str | None = None, where: str | None = None
+    ) -> Crash:
         import traceback
 
         tb = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-        return cls(type(exc).__name__, str(exc), tb, thread)
+        return cls(type(exc).__name__, str(exc), tb, thread, where)
 
 
 @dataclass(frozen=True, init=False)

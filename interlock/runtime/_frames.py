@@ -15,7 +15,7 @@ import os
 import sysconfig
 from types import FrameType
 
-__all__ = ["frames", "is_library_file", "is_stdlib_file", "location", "self_of"]
+__all__ = ["crash_where", "frames", "is_library_file", "is_stdlib_file", "location", "self_of"]
 
 _STDLIB_DIRS = tuple(
     os.path.normcase(os.path.realpath(p)) + os.sep
@@ -68,3 +68,15 @@ def self_of(frame: FrameType):
         return frame.f_locals.get("self")
     except Exception:  # noqa: BLE001 - a frame that cannot be introspected
         return None
+
+
+def crash_where(exc: BaseException) -> str | None:
+    """The innermost line of the subject's own code ``exc`` was raised through."""
+    where = None
+    tb = exc.__traceback__
+    while tb is not None:
+        if not is_library_file(tb.tb_frame.f_code.co_filename):
+            code = tb.tb_frame.f_code
+            where = f"{os.path.basename(code.co_filename)}:{tb.tb_lineno} in {code.co_name}"
+        tb = tb.tb_next
+    return where

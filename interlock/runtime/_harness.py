@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..models import Crash, FakeDownloader, ResultItem, Scenario, classify_result
+from ._frames import crash_where
 
 __all__ = ["Aborted", "SubjectOutcome", "call_subject"]
 
@@ -49,7 +50,7 @@ def call_subject(
             exc, (Exception, SystemExit, KeyboardInterrupt, GeneratorExit)
         ):
             raise  # Ctrl-C, or a test timeout fired inside the run: not the subject's
-        outcome.crash = Crash.from_exception(exc)
+        outcome.crash = Crash.from_exception(exc, where=crash_where(exc))
         outcome.returned = False
         return
     if returned is None:

@@ -26,6 +26,7 @@ from typing import NoReturn
 
 from ..models import Crash, FakeDownloader, RunRecord, Scenario, Subject
 from ..models.record import DEADLOCK, RAISED, RETURNED, TIMEOUT
+from ._frames import crash_where
 from ._harness import SubjectOutcome, call_subject
 from ._threads_inspect import ThreadView, view_thread
 
@@ -172,7 +173,9 @@ class _ChildRun:
             return
         thread = args.thread.name if args.thread is not None else None
         if args.exc_value is not None:
-            crash = Crash.from_exception(args.exc_value, thread=thread)
+            crash = Crash.from_exception(
+                args.exc_value, thread=thread, where=crash_where(args.exc_value)
+            )
         else:
             crash = Crash(args.exc_type.__name__, "", "", thread)
         self.thread_errors.append(crash)

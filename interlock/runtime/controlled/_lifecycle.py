@@ -18,6 +18,7 @@ from bisect import insort
 from greenlet import getcurrent, greenlet
 
 from ...models import Crash, ThreadState
+from .._frames import crash_where
 from .._harness import Aborted
 from . import _report
 from ._watchdog import SpinDetected
@@ -190,7 +191,9 @@ class Lifecycle:
             self._raise_after_run(exc)
         elif not isinstance(exc, SystemExit) and not self.aborting:
             # What dies while a stopped run is being unwound is not the subject's doing.
-            self._thread_errors.append(Crash.from_exception(exc, thread=th.name))
+            self._thread_errors.append(
+                Crash.from_exception(exc, thread=th.name, where=crash_where(exc))
+            )
 
     def _end(self, th: ThreadRec) -> None:
         if not th.done:

@@ -176,6 +176,12 @@ class Lock(Wait):
                 return True
             if not blocking or timeout == 0:
                 return False
+            if ENGINE is None:
+                # No run is in progress: this lock is a leftover of one that ended (a
+                # __del__ at collection takes it). Nobody can release it any more, and
+                # nobody can contend for it: taking it changes nothing.
+                self._holder = None
+                return True
             raise _cannot_wait("Lock.acquire")
         engine = ENGINE
         deadline = None if timeout == -1 else _lock_deadline(engine, blocking, timeout)
@@ -382,8 +388,9 @@ class StartEvent(Wait):
 
     In the stdlib it is an ``Event`` (a Condition on a lock): about ten lock
     operations per thread start that no other thread can see. Modelled as one
-    primitive, a start costs one scheduling point (in ``start``) plus, if the
-    parent gets there first, one block until the child runs: the same orders
+    primitive, a start costs one scheduling point (in ``start``), then, if the
+    parent waits for the child, one block until the child runs and one point
+    when it has set the event (parent or child may go on first): the same orders
     of everything a subject can observe, at a fraction of the steps.
     """
 
@@ -403,6 +410,12 @@ class StartEvent(Wait):
         self._flag = True
         if self._waiters:
             ENGINE.wake_all(self._waiters)
+            # The new thread has started and its starter may now return from start():
+            # either may go first, as in CPython (a bug where the starter must run
+            # first, or must not, is a schedule like any other).
+            th = _lookup(getcurrent())
+            if th is not None:
+                ENGINE.point(th)
 
     def clear(self) -> None:
         self._flag = False
