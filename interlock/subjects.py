@@ -66,6 +66,9 @@ def load_target(target: str) -> Subject:
         except ImportError as exc:
             msg = f"cannot import module {where!r} for target {target!r}: {exc}"
             raise InvalidTarget(msg) from None
+        except (Exception, SystemExit) as exc:
+            msg = f"importing {where!r} for target {target!r} failed: {_raised(exc)}"
+            raise InvalidTarget(msg) from None
     return Subject.from_module(module, function_name, target)
 
 
@@ -84,8 +87,14 @@ def _import_path(path: Path, target: str):
     sys.modules[name] = module
     try:
         spec.loader.exec_module(module)
-    except Exception as exc:
+    except (Exception, SystemExit) as exc:  # a module that calls sys.exit() at import
         del sys.modules[name]
-        msg = f"importing {str(path)!r} failed: {type(exc).__name__}: {exc}"
+        msg = f"importing {str(path)!r} failed: {_raised(exc)}"
         raise InvalidTarget(msg) from None
     return module
+
+
+def _raised(exc: BaseException) -> str:
+    if isinstance(exc, SystemExit):
+        return f"it called sys.exit({exc.code!r}) at import"
+    return f"{type(exc).__name__}: {exc}"

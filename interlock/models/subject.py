@@ -69,6 +69,12 @@ def check_signature(fn: object, target: str) -> None:
     if not callable(fn):
         msg = f"{target}: {fn!r} is not callable"
         raise InvalidTarget(msg)
+    if inspect.iscoroutinefunction(fn) or inspect.isasyncgenfunction(fn):
+        msg = (
+            f"{target}: is an async function; interlock verifies threaded code: give it a "
+            "plain function (one that calls asyncio.run() itself, if it must)"
+        )
+        raise InvalidTarget(msg)
     try:
         sig = inspect.signature(fn)
         sig.bind(["u"], lambda url: b"", 1)

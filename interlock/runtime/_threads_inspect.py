@@ -394,11 +394,40 @@ def _render_stack(frames: list[FrameType]) -> tuple[str, ...]:
     return tuple(lines)
 
 
+def _released(frames: list[FrameType], parked: _Parked | None) -> bool:
+    """Whether the lock a parked thread waits on is already free: it was notified or
+    released, and only waits for the OS to run it (on a loaded machine, for a while).
+    Such a thread is not blocked for good, however long it stays in its wait."""
+    innermost = frames[0]
+    try:
+        names = innermost.f_locals
+    except Exception:  # noqa: BLE001 - a frame that cannot be read
+        return False
+    lock = None
+    if innermost.f_code.co_name == "wait" and "waiter" in names:  # Condition.wait
+        lock = names["waiter"]
+    elif innermost.f_code.co_name == "_wait_for_tstate_lock":  # Thread.join, 3.10-3.12
+        lock = names.get("lock")
+    elif parked is not None and parked.node is not None:
+        func = parked.node.func
+        if isinstance(func, ast.Attribute) and parked.callee in ("acquire", "__enter__"):
+            lock = _resolve(func.value, innermost)
+    locked = getattr(lock, "locked", None)
+    if not callable(locked):
+        return False
+    try:
+        return not locked()
+    except Exception:  # noqa: BLE001 - not a lock after all
+        return False
+
+
 def view_thread(name: str, daemon: bool, frame: FrameType) -> ThreadView:
     """Describe one live thread from its innermost frame."""
     frames = frames_of(frame)
     parked = _parked(frame)
     label, blocked = _wait_of(frames, parked)
+    if blocked and _released(frames, parked):
+        blocked = False  # woken already: it waits for a CPU, not for another thread
     where = next((location(f) for f in frames if not is_library_file(f.f_code.co_filename)), None)
     state = ThreadState(
         name=name,

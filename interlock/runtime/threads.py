@@ -11,8 +11,10 @@ next run.
 
 Time: one virtual second of the scenario is ``scale`` real seconds (the fake
 downloader sleeps ``duration * scale``). The scenario's ``time_budget`` is
-scaled the same way, with a floor (``min_budget``) so that the few milliseconds
-a real thread takes to start never count as a subject failing to terminate.
+scaled the same way, with a floor (``min_budget``, 10 s) so that neither the
+milliseconds a real thread takes to start nor a pool's own real-time polling (a
+worker that wakes every 5 s to see whether it should stop) count as a subject
+failing to terminate. Every real-time margin widens with the machine's load.
 """
 
 from __future__ import annotations
@@ -69,7 +71,7 @@ class ThreadsRuntime:
         scale: float = 0.001,
         grace: float | None = None,
         *,
-        min_budget: float = 0.5,
+        min_budget: float = 10.0,
         margin: float = 2.0,
         seed: int = 0,
     ) -> None:
@@ -123,17 +125,23 @@ class ThreadsRuntime:
         return None
 
     def plan(self, scenario: Scenario) -> Plan:
-        """The real-time settings for one run of ``scenario``."""
+        """The real-time settings for one run of ``scenario``.
+
+        Margins widen with the machine's load (its load average per core, at least
+        1): on a busy machine a thread that could run may wait its turn for long, and
+        a wait like that must never read as a deadlock or a failure to terminate.
+        """
+        load = _load_factor()
         longest = max((t.duration for t in scenario.tasks), default=0.0) * self.scale
-        budget = max(scenario.time_budget * self.scale, self.min_budget)
-        quiet = max(3 * longest, 0.2)
-        grace = self.grace if self.grace is not None else max(2 * longest, 0.2)
+        budget = max(scenario.time_budget * self.scale, self.min_budget) * load
+        quiet = max(3 * longest, 0.2) * load
+        grace = self.grace if self.grace is not None else max(2 * longest, 0.2) * load
         poll = min(0.02, budget / 10)
         return Plan(
             scale=self.scale,
             budget=budget,
             quiet=quiet,
-            confirm=max(3 * poll, 0.05),
+            confirm=max(3 * poll, 0.05) * load,
             grace=grace,
             poll=poll,
         )
@@ -229,6 +237,14 @@ class ThreadsRuntime:
             wall_time=wall,
             notes=notes,
         )
+
+
+def _load_factor() -> float:
+    """The load average per core, at least 1 (1 where it cannot be read)."""
+    try:
+        return max(1.0, os.getloadavg()[0] / (os.cpu_count() or 1))
+    except (AttributeError, OSError):
+        return 1.0
 
 
 def _fork_risk_note() -> tuple[str, ...]:

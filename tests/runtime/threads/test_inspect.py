@@ -404,3 +404,36 @@ class TestStack:
     def test_frozen_modules_are_library_code(self):
         assert is_library_file("<frozen importlib._bootstrap>")
         assert is_library_file(selectors.__file__)
+
+
+class TestWokenButNotYetRunning:
+    """A thread whose lock was released waits for the OS, not for another thread: on a
+    loaded machine it may sit in its wait for long, and must not read as blocked."""
+
+    @pytest.mark.timeout(30)
+    def test_a_notified_waiter_is_not_blocked(self):
+        import sys
+        import threading as real_threading
+
+        cond = real_threading.Condition()
+        parked = real_threading.Event()
+
+        def waiter():
+            with cond:
+                parked.set()
+                cond.wait()
+
+        t = real_threading.Thread(target=waiter)
+        t.start()
+        parked.wait(10)
+        with cond:  # it is inside wait() now, its waiter lock held
+            frame = sys._current_frames()[t.ident]
+            assert view_thread("w", False, frame).blocked
+            old = sys.getswitchinterval()
+            sys.setswitchinterval(10.0)  # the waiter cannot run before we look again
+            try:
+                cond.notify()
+                assert not view_thread("w", False, frame).blocked
+            finally:
+                sys.setswitchinterval(old)
+        t.join(10)

@@ -25,6 +25,7 @@ from interlock.runtime._threads_inspect import (
     is_library_file,
     view_thread,
 )
+import interlock.runtime.threads as threads_module
 from interlock.runtime.threads import ThreadsRuntime
 from tests.kit import subject
 
@@ -442,6 +443,10 @@ class TestSettings:
         with pytest.raises(InterlockError, match=r"'grace' must be None or a number >= 0"):
             ThreadsRuntime(grace=-0.1)
 
+    @pytest.fixture(autouse=True)
+    def idle_machine(self, monkeypatch):
+        monkeypatch.setattr(threads_module, "_load_factor", lambda: 1.0)
+
     def test_plan_scales_virtual_time(self):
         sc = Scenario("p", (TaskSpec("a", duration=100.0),), limit=1, budget=2000.0)
         plan = ThreadsRuntime(scale=0.01).plan(sc)
@@ -451,9 +456,14 @@ class TestSettings:
 
     def test_plan_floors_keep_tiny_scenarios_runnable(self):
         plan = ThreadsRuntime().plan(scenario(1, budget=1.0))
-        assert plan.budget == 0.5
+        assert plan.budget == 10.0  # a pool's own polling in real seconds fits
         assert plan.quiet == 0.2
         assert plan.grace == 0.2
+
+    def test_margins_widen_with_the_load(self, monkeypatch):
+        monkeypatch.setattr(threads_module, "_load_factor", lambda: 3.0)
+        plan = ThreadsRuntime().plan(scenario(1, budget=1.0))
+        assert (plan.budget, plan.quiet, plan.grace) == (30.0, pytest.approx(0.6), pytest.approx(0.6))
 
     def test_name(self):
         assert ThreadsRuntime.name == "threads"
