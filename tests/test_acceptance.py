@@ -66,3 +66,22 @@ def test_no_false_alarm_across_10000_schedules(name):
             record = runtime.run(subject, scenario, strategy)
             broken = [v for v in check_all(record) if not v.holds and not v.advisory]
             assert not broken, (i, scenario.name, broken)
+
+
+@pytest.mark.timeout(600)
+@pytest.mark.parametrize("urls", [10_000, 100_000])
+def test_a_correct_pool_stays_correct_at_scale(urls):
+    """The step budget grows with the scenario, interlock's own work (classifying
+    100,000 results) is not counted as the subject's, and nothing is quadratic."""
+    from interlock.models import Scenario, TaskSpec
+
+    scale = Scenario(
+        "scale", tuple(TaskSpec(f"u{i}", duration=1.0 + i % 8) for i in range(urls)), limit=8
+    )
+    runtime = ControlledRuntime()
+    strategy = make_strategy("random", 1)
+    strategy.new_execution()
+    with runtime.session():
+        record = runtime.run(SUBJECTS["executor_map"], scale, strategy)
+    broken = [v.message for v in check_all(record) if not v.holds]
+    assert record.returned and not broken, (record.outcome, broken)

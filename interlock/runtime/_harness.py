@@ -30,15 +30,29 @@ class SubjectOutcome:
     results: tuple[ResultItem, ...] | None = None
     crash: Crash | None = None
     returned: bool = False
+    items: list | None = None  # what download_all returned, before classify() reads it
+
+    def classify(self, scenario: Scenario) -> None:
+        """Reduce the returned items to ``results`` (interlock's own work: a runtime may
+        do it outside the subject's world, where it is not timed as the subject's)."""
+        if self.items is not None:
+            self.results = tuple(classify_result(item, scenario) for item in self.items)
+            self.items = None
 
 
 def call_subject(
-    download_all: Callable, scenario: Scenario, downloader: FakeDownloader, outcome: SubjectOutcome
+    download_all: Callable,
+    scenario: Scenario,
+    downloader: FakeDownloader,
+    outcome: SubjectOutcome,
+    *,
+    classify: bool = True,
 ) -> None:
     """Run ``download_all(urls, fetch, limit)`` to completion and fill ``outcome``.
 
     ``outcome`` is filled in place so a runtime that abandons the call midway
-    still holds whatever was known.
+    still holds whatever was known. ``classify=False`` leaves the returned items
+    for the caller to classify (``outcome.classify``) once it is out of the run.
     """
     try:
         returned = download_all(list(scenario.urls), downloader.fetch, scenario.limit)
@@ -58,5 +72,7 @@ def call_subject(
             "TypeError", "download_all returned None; it must return one item per URL"
         )
         return
-    outcome.results = tuple(classify_result(item, scenario) for item in items)
+    outcome.items = items
     outcome.returned = True
+    if classify:
+        outcome.classify(scenario)

@@ -155,7 +155,7 @@ class ControlledRuntime:
             box.append(FakeDownloader(scenario))  # made inside thread 1: t0 is virtual 0
 
         def main() -> None:
-            call_subject(subject.download_all, scenario, box[0], outcome)
+            call_subject(subject.download_all, scenario, box[0], outcome, classify=False)
 
         def stopped() -> None:
             if box:
@@ -258,6 +258,7 @@ def record_from(
     name: str, scenario: Scenario, ex: Execution, downloader, outcome: SubjectOutcome
 ) -> RunRecord:
     """Map an engine execution onto the runtime-neutral ``RunRecord``."""
+    outcome.classify(scenario)  # here, in the hub: not a step of any thread
     if ex.main_done:
         kind = Stop.RETURNED if outcome.returned else Stop.RAISED
     elif ex.stop == Stop.EXITED:
