@@ -138,7 +138,9 @@ def _callee(node: ast.Call) -> str | None:
     return None
 
 
-def _call_node(frame: FrameType, instruction: dis.Instruction) -> ast.Call | None:
+def _call_node(
+    frame: FrameType, instruction: dis.Instruction, any_call: bool = False
+) -> ast.Call | None:
     positions = getattr(instruction, "positions", None)  # 3.11+
     if positions is not None and None not in (
         positions.lineno,
@@ -158,12 +160,15 @@ def _call_node(frame: FrameType, instruction: dis.Instruction) -> ast.Call | Non
     code = frame.f_code
     names = set(code.co_names) | set(code.co_varnames) | set(code.co_freevars)
     names |= set(code.co_cellvars)
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.Call):
-            continue
+    calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call)]
+    for node in calls:
         callee = _callee(node)
         if (callee in _BLOCKING_CALLS or callee == "sleep") and callee in names:
             return node
+    if any_call:  # naming a call the scheduler cannot see (``a.recv(1)``): the line's first
+        for node in calls:
+            if _callee(node) in names:
+                return node
     return None
 
 
@@ -208,8 +213,10 @@ def _type_name(obj: object) -> str | None:
     return _C_TYPES.get(type(obj), type(obj).__name__)
 
 
-def _parked(frame: FrameType) -> _Parked | None:
-    """The call ``frame`` is stopped on, if its current instruction is a call or a ``with``."""
+def _parked(frame: FrameType, any_call: bool = False) -> _Parked | None:
+    """The call ``frame`` is stopped on, if its current instruction is a call or a ``with``.
+    On 3.10 (no columns) only a known blocking call is recognised, or, with
+    ``any_call``, the line's first call."""
     instruction = _instructions(frame.f_code).get(frame.f_lasti)
     if instruction is None:
         return None
@@ -218,7 +225,7 @@ def _parked(frame: FrameType) -> _Parked | None:
     # 3.11 runs a specialised call to a builtin in its PRECALL instruction.
     if not instruction.opname.startswith(("CALL", "PRECALL")):
         return None
-    node = _call_node(frame, instruction)
+    node = _call_node(frame, instruction, any_call)
     if node is None:
         return None
     name = _callee(node)
@@ -377,7 +384,7 @@ def call_in_progress(frame: FrameType) -> str | None:
     """The call ``frame`` is stopped on, named as a reader knows it (``socket.recv``,
     ``select.select``, ``input()``), from the frame's current instruction and source;
     None when it is not stopped on a call."""
-    parked = _parked(frame)
+    parked = _parked(frame, any_call=True)
     return _parked_label(parked) if parked is not None else None
 
 

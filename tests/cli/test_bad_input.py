@@ -76,10 +76,15 @@ def test_target_file_that_fails_to_import(tmp_path, capsys):
 
 def test_target_that_exits_at_import(tmp_path, capsys):
     bad = tmp_path / "exits.py"
-    bad.write_text("import sys\nsys.exit(3)\n\ndef download_all(urls, fetch, limit):\n    return []\n")
+    bad.write_text(
+        "import sys\nsys.exit(3)\n\ndef download_all(urls, fetch, limit):\n    return []\n"
+    )
     code, out, err = run_cli(capsys, "verify", f"{bad}:download_all")
     assert (code, out) == (2, "")
-    assert err.strip() == f"interlock: error: importing {str(bad)!r} failed: it called sys.exit(3) at import"
+    assert (
+        err.strip()
+        == f"interlock: error: importing {str(bad)!r} failed: it called sys.exit(3) at import"
+    )
 
 
 def test_async_download_all_is_refused(tmp_path, capsys):

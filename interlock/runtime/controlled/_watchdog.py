@@ -35,6 +35,7 @@ the decisions are the same in every run and in a replay.
 
 from __future__ import annotations
 
+import _thread
 import ctypes
 import signal
 import threading
@@ -47,6 +48,12 @@ from . import _report
 __all__ = ["SIGNAL", "SpinDetected", "SpinWatch", "Watchdog"]
 
 _real_perf_counter = time.perf_counter  # taken before any patch
+# How the session waits for the watch loop's OS thread to be gone (taken before any patch):
+# 3.13 starts joinable threads; before it, a sentinel lock is released when the OS thread's
+# state is cleared (what threading's join waits for).
+_start_joinable = getattr(_thread, "start_joinable_thread", None)
+_set_sentinel = getattr(_thread, "_set_sentinel", None)
+_real_allocate_lock = _thread.allocate_lock
 
 # A thread preempted with nothing else to run spins on while this much virtual time
 # passes (a CPU that spins uses time); after SPIN_ALONE virtual seconds of spinning
@@ -141,21 +148,23 @@ class SpinWatch:
 
     def _preempt(self, th) -> bool:
         """``th`` used up its time slice: let the longest-waiting other runnable thread
-        run; if none can, let time pass to the next timer, or by SPIN_QUANTUM when none
-        is pending (a spinning CPU uses time: a busy-wait on the clock ends). False when
-        it has spun alone, with no timer, for SPIN_ALONE virtual seconds: the spin is
-        real. Returns once ``th`` is scheduled again."""
-        if self._preempted_at != self.steps:
-            self._spun_alone = 0.0  # something else happened since the last preemption
+        run. When nothing but time slices has happened since the last one (every thread
+        that can run is spinning, or none but ``th`` can), time passes first, as it does
+        for a spinning CPU: to the next timer, or by SPIN_QUANTUM when none is pending
+        (a busy-wait on the clock ends). False once that has gone on for SPIN_ALONE
+        virtual seconds with no timer: the spin cannot end. Returns once ``th`` is
+        scheduled again."""
+        spinning = self._preempted_at == self.steps  # no other step since the last slice
+        if not spinning:
+            self._spun_alone = 0.0
         self.steps += 1  # a step: the watchdog sees progress, the step budget counts it
         self._preempted_at = self._slice_steps = self.steps  # the next slice starts now
         if self.steps > self._step_limit:
             self._stop(Stop.STEP_BUDGET, self._livelock_detail())
         others = [tid for tid in self._runnable if tid != th.tid]
-        if not others:
+        if spinning or not others:
             if self._live_timers:
-                # It spins until something changes: the next timer is the next change.
-                self._advance()
+                self._advance()  # it spins until something changes: the next timer will
             else:
                 self._spun_alone += SPIN_QUANTUM
                 if self._spun_alone > SPIN_ALONE:
@@ -218,20 +227,35 @@ class Watchdog:
         self._on_main = SIGNAL is not None and threading.current_thread() is threading.main_thread()
         if self._on_main:
             self._old_handler = signal.signal(SIGNAL, self._on_signal)
-        self._real_start(self._watch, ())
+        self._wake = _real_allocate_lock()
+        self._wake.acquire()  # released by stop(): the loop's tick ends at once
+        if _start_joinable is not None:
+            self._handle = _start_joinable(self._watch)
+        else:
+            self._started = _real_allocate_lock()
+            self._started.acquire()
+            self._real_start(self._watch, ())
+            self._started.acquire()  # the loop has taken its sentinel: stop() can wait on it
 
     def _on_signal(self, signum, frame) -> None:
         if self.engine.steps != self._sent_at_steps:
             return  # the step it was sent for has ended since: nothing is stuck
         self.engine._interrupted(frame, self._state)
 
+    _handle = None
+    _sentinel = None
+
     def _watch(self) -> None:
         self._running = True
+        if _start_joinable is None:
+            self._sentinel = _set_sentinel()
+            self._sentinel.acquire()  # released by CPython as the OS thread's state goes
+            self._started.release()
         engine = self.engine
-        real_sleep = self._real_sleep
         try:
             while not self._stopped:
-                real_sleep(self.TICK)
+                if self._wake.acquire(timeout=self.TICK):
+                    break  # stopped
                 if self._stopped or not engine._tick():
                     continue
                 self._state = _os_state(self._native)
@@ -263,14 +287,20 @@ class Watchdog:
 
     def stop(self) -> None:
         self._stopped = True
+        if getattr(self, "_wake", None) is not None and self._wake.locked():
+            self._wake.release()
         if self._old_slice_handler is not None:
             self.stop_slices()
             signal.signal(signal.SIGVTALRM, self._old_slice_handler)
             self._old_slice_handler = None
         # No signal may arrive once the old handler is back (SIGUSR2's default ends the
         # process): wait for the watch loop to end first (at most one tick).
-        while self._running:
-            self._real_sleep(0.001)
+        # And for its OS thread to be gone: a session leaves no thread behind.
+        if self._handle is not None:
+            self._handle.join()
+        elif self._sentinel is not None:
+            self._sentinel.acquire()
+            self._sentinel = None
         if self._old_handler is not None:
             signal.signal(SIGNAL, self._old_handler)
             self._old_handler = None

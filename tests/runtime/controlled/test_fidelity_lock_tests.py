@@ -73,7 +73,16 @@ def _count_only_tear_down(self):
 
 def _make(base, seed, **types):
     attrs = {name: staticmethod(factory) for name, factory in types.items()}
-    own_set_up = base.setUp
+    base_set_up = base.setUp
+
+    def own_set_up(self):
+        # BaseTestCase.setUp records the real thread count outside the run; run again
+        # inside it, it would record the run's (virtual) count, and tearDown would then
+        # wait its full second for real threads (pytest-xdist's own) to go away.
+        real_count = self._threads
+        base_set_up(self)
+        self._threads = real_count
+
     attrs["setUp"] = lock_tests.BaseTestCase.setUp  # the rest of setUp runs inside the run
     if sys.version_info < (3, 11) and base.tearDown is lock_tests.BaseTestCase.tearDown:
         attrs["tearDown"] = _count_only_tear_down

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+import interlock.runtime.threads as threads_module
 from interlock.errors import InterlockError
 from interlock.models import Scenario, TaskSpec
 from interlock.models.record import DEADLOCK, RAISED, RETURNED, TIMEOUT
@@ -25,7 +26,6 @@ from interlock.runtime._threads_inspect import (
     is_library_file,
     view_thread,
 )
-import interlock.runtime.threads as threads_module
 from interlock.runtime.threads import ThreadsRuntime
 from tests.kit import subject
 
@@ -463,7 +463,11 @@ class TestSettings:
     def test_margins_widen_with_the_load(self, monkeypatch):
         monkeypatch.setattr(threads_module, "_load_factor", lambda: 3.0)
         plan = ThreadsRuntime().plan(scenario(1, budget=1.0))
-        assert (plan.budget, plan.quiet, plan.grace) == (30.0, pytest.approx(0.6), pytest.approx(0.6))
+        assert (plan.budget, plan.quiet, plan.grace) == (
+            30.0,
+            pytest.approx(0.6),
+            pytest.approx(0.6),
+        )
 
     def test_name(self):
         assert ThreadsRuntime.name == "threads"
