@@ -19,7 +19,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from .checkers import CHECKERS
-from .models import Budget, RunRecord, Scenario, Settings, Stop, Subject, SubjectReport, Verdict
+from .models import (
+    Budget,
+    RunRecord,
+    Scenario,
+    Settings,
+    Stop,
+    Story,
+    Subject,
+    SubjectReport,
+    Verdict,
+)
 from .replay import ReplayToken, scenario_reference, trace_digest
 from .runtime import Runtime, make_runtime
 from .runtime.strategies import BASELINE
@@ -78,6 +88,7 @@ class Verifier:
         printed = io.StringIO()
         # The article's pattern prints; a subject's output must not garble the report.
         deadline = started + self.budget.seconds if self.budget.seconds else math.inf
+        self._stories: dict[str, Story] = {}
         with self.runtime.session(), contextlib.redirect_stdout(printed):
             explored = self._explore(subject, chosen, generated, deadline)
             if explored.unsupported:
@@ -101,6 +112,7 @@ class Verifier:
             records=records,
             exact=self.runtime.exact,
             unsupported=explored.unsupported,
+            stories=self._stories,
         )
 
     def _explore(
@@ -180,6 +192,10 @@ class Verifier:
             verdict, record = self._finish(subject, hit)
             verdicts.append(verdict)
             records[name] = record
+            if record.replay is not None:
+                observed = self.runtime.observe(subject, hit.scenario, record.decisions)
+                if observed is not None:
+                    self._stories[name] = observed[1]
         return verdicts, records
 
     def _finish(self, subject: Subject, hit: Found) -> tuple[Verdict, RunRecord]:

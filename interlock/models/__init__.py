@@ -17,6 +17,7 @@ from .payloads import ResultItem, classify_result, identify_payload, make_payloa
 from .record import Crash, RunRecord, Stop, ThreadState, Verdict
 from .report import SubjectReport
 from .settings import Budget, Settings, derive_seed
+from .story import Step, Story
 from .subject import Subject
 from .tasks import Scenario, TaskSpec
 
@@ -35,7 +36,9 @@ __all__ = [
     "RunRecord",
     "Scenario",
     "Settings",
+    "Step",
     "Stop",
+    "Story",
     "Subject",
     "SubjectReport",
     "TaskSpec",

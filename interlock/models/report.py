@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .record import RunRecord, Verdict
+from .story import Story
 from .subject import Subject
 
 __all__ = ["SubjectReport"]
@@ -32,6 +33,9 @@ class SubjectReport:
     records: dict[str, RunRecord] = field(default_factory=dict)
     exact: bool = True
     unsupported: str | None = None  # why the runtime could not judge the subject at all
+    # Per broken invariant, how its record's run went step by step (a runtime that can
+    # replay a schedule under observation tells it; real threads cannot).
+    stories: dict[str, Story] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:

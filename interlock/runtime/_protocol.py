@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from typing import NamedTuple, Protocol
 
-from ..models import Budget, InvalidSetting, RunRecord, Scenario, Settings, Subject
+from ..models import Budget, InvalidSetting, RunRecord, Scenario, Settings, Story, Subject
 from .strategy import Coverage
 
 __all__ = ["RUNTIMES", "Runtime", "Trial", "Trials", "make_runtime", "runtime_names"]
@@ -59,6 +59,10 @@ class Runtime(Protocol):
       recorded ``decisions``; ``then=None`` means every decision must fit (None is
       returned when they do not), ``then="baseline"`` means carry on without
       preemption after them (how a schedule is cut to a prefix).
+    - ``observe(subject, scenario, decisions)``: the run ``decisions`` make again,
+      with the ``Story`` of how it went (where each thread was at each step), or
+      None when the runtime cannot tell it (real threads) or the decisions no
+      longer fit. Only the runs a report explains are observed.
     - ``notes(subject)``: what a report should say about running this subject on
       this runtime (a limit of the runtime it would otherwise hide).
     """
@@ -80,6 +84,10 @@ class Runtime(Protocol):
         *,
         then: str | None = None,
     ) -> RunRecord | None: ...
+
+    def observe(
+        self, subject: Subject, scenario: Scenario, decisions: Sequence[int]
+    ) -> tuple[RunRecord, Story] | None: ...
 
     def notes(self, subject: Subject) -> list[str]: ...
 

@@ -124,6 +124,10 @@ class ThreadsRuntime:
         """Real threads cannot be made to follow a schedule: nothing to replay."""
         return None
 
+    def observe(self, subject: Subject, scenario: Scenario, decisions: Sequence[int]) -> None:
+        """Nor to tell where each thread was at each step."""
+        return None
+
     def plan(self, scenario: Scenario) -> Plan:
         """The real-time settings for one run of ``scenario``.
 

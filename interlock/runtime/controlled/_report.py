@@ -19,7 +19,7 @@ from .._frames import location as _where
 from .._frames import self_of as _self_of
 from .._threads_inspect import call_in_progress
 
-__all__ = ["diagnose", "stuck_state", "subject_where", "thread_state"]
+__all__ = ["diagnose", "stuck_state", "subject_where", "thread_state", "thread_state_at"]
 
 _HERE = str(Path(__file__).resolve().parent)
 
@@ -164,12 +164,18 @@ def _detail(op: str | None, op_self, th, engine) -> str:
 
 def thread_state(th, engine) -> ThreadState:
     """One thread's state for a report (the thread is suspended, not running)."""
+    frame = th.glet.gr_frame if th.glet is not None and th.started else None
+    return thread_state_at(th, engine, frame)
+
+
+def thread_state_at(th, engine, frame) -> ThreadState:
+    """One thread's state for a report, read from ``frame`` (the running thread's own,
+    or a suspended one's)."""
     daemon = th.daemon
     if th.obj is not None:
         daemon = bool(getattr(th.obj, "_daemonic", daemon))
     if th.done:
         return ThreadState(th.name, alive=False, daemon=daemon)
-    frame = th.glet.gr_frame if th.glet is not None and th.started else None
     if frame is None:
         return ThreadState(
             th.name, alive=True, daemon=daemon, waiting_on=None, where="(not started yet)"

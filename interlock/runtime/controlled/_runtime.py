@@ -20,6 +20,7 @@ from ...models import (
     Stop,
     Subject,
 )
+from ...models.story import Story
 from .._harness import SubjectOutcome, call_subject
 from .._protocol import Trial, Trials
 from ..strategies import (
@@ -34,6 +35,7 @@ from ..strategy import Strategy
 from ._engine import Engine, Execution
 from ._imports import ImportedObjects, scan
 from ._locals import shared_locals_note
+from ._story import Observer
 
 __all__ = [
     "ControlledResult",
@@ -146,13 +148,16 @@ class ControlledRuntime:
             )
         return found
 
-    def run(self, subject: Subject, scenario: Scenario, strategy: Strategy) -> RunRecord:
-        """One run of ``subject.download_all`` on ``scenario``; the caller prepared ``strategy``."""
+    def run(
+        self, subject: Subject, scenario: Scenario, strategy: Strategy, *, downloader=FakeDownloader
+    ) -> RunRecord:
+        """One run of ``subject.download_all`` on ``scenario``; the caller prepared ``strategy``.
+        ``downloader(scenario)`` makes the fake downloader (an observed one, to explain)."""
         outcome = SubjectOutcome()
         box: list[FakeDownloader] = []
 
         def make_downloader() -> None:
-            box.append(FakeDownloader(scenario))  # made inside thread 1: t0 is virtual 0
+            box.append(downloader(scenario))  # made inside thread 1: t0 is virtual 0
 
         def main() -> None:
             call_subject(subject.download_all, scenario, box[0], outcome, classify=False)
@@ -242,6 +247,25 @@ class ControlledRuntime:
                 return self.run(subject, scenario, strategy)
         except NondeterministicProgram:
             return None
+
+    def observe(
+        self, subject: Subject, scenario: Scenario, decisions: Sequence[int]
+    ) -> tuple[RunRecord, Story] | None:
+        """The run ``decisions`` make of ``scenario`` again, and the story of how it went
+        (see ``_story``); None when the decisions no longer fit."""
+        observer = Observer(self.engine)
+        strategy = ReplayStrategy(decisions)
+        strategy.new_execution()
+        with self.session():
+            observer.install()
+            try:
+                with contextlib.redirect_stdout(io.StringIO()):
+                    record = self.run(subject, scenario, strategy, downloader=observer.downloader)
+            except NondeterministicProgram:
+                return None
+            finally:
+                observer.uninstall()
+        return record, observer.story()
 
 
 def _remake(strategy: Strategy, spec: str, seed: int) -> Strategy | None:

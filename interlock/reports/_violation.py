@@ -1,0 +1,206 @@
+"""One violation as every drawing format reads it: ``violation_view`` makes a plain dict.
+
+The JSON format prints these dicts as they are; the timeline, explanation,
+Markdown and HTML formats draw them. So each format shows the same facts, and
+whatever one of them draws, the JSON carries:
+
+``{"subject", "invariant", "claim", "scenario": {"name", "limit", "tasks": [...]},
+"violation": {"message", "at", "in_flight", "seq"}, "threads": [{"name", "state",
+"where"}], "downloads": [{"url", "thread", "start", "end", "ok", "in_flight_at_violation"}],
+"steps": [{"n", "time", "thread", "kind", "what", "where", "in_flight", "text"}],
+"replay", "runtime"}``
+
+``threads`` is where every thread was at the moment of the violation: at the
+download event that broke the limit for ``max_in_flight``, when
+``download_all`` returned for what its results show, and at the end for a
+deadlock or a run that did not end. ``steps`` is empty where the runtime could
+not tell the story (real threads).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from ..models import RunRecord, Story, SubjectReport, ThreadState, Verdict
+from ..models.invariants import INVARIANTS
+
+__all__ = ["iter_violations", "violation_view"]
+
+# Waits that are the fake download's own sleep: the download's bar shows them.
+_DOWNLOAD_WAIT = "FakeDownloader.fetch"
+# Waits a reader does not follow: the download's sleep (its bar), the hand-over of a
+# Thread.start (the "starts thread" step).
+_QUIET_WAITS = (_DOWNLOAD_WAIT, "Thread.start")
+
+
+def iter_violations(reports: Sequence[SubjectReport]) -> Iterator[dict]:
+    """The view of every broken invariant that has a record, in table order."""
+    for report in reports:
+        for verdict in report.verdicts:
+            record = report.records.get(verdict.invariant)
+            if record is None or verdict.holds:
+                continue
+            yield violation_view(report, verdict, record, report.stories.get(verdict.invariant))
+
+
+def _claim(invariant: str, limit: int) -> str:
+    info = INVARIANTS.get(invariant)
+    text = info.summary if info is not None else invariant
+    return text.replace("`limit`", str(limit))
+
+
+def violation_view(
+    report: SubjectReport, verdict: Verdict, record: RunRecord, story: Story | None
+) -> dict:
+    scenario = record.scenario
+    trace = record.trace
+    peak = trace.max_in_flight() if trace.events else None
+    at_seq = None
+    at_time = record.virtual_time
+    in_flight = peak.count if peak is not None else 0
+    if verdict.invariant == "max_in_flight" and peak is not None:
+        at_seq, at_time = peak.seq, peak.time
+    threads = _moment(record, story, at_seq)
+    flying = set()
+    if at_seq is not None:
+        flying = set(peak.urls)
+    steps = _steps(story)
+    downloads = [
+        {
+            "url": i.url,
+            "thread": i.thread,
+            "start": i.start,
+            "end": i.end,
+            "ok": i.ok,
+            "in_flight_at_violation": i.url in flying,
+        }
+        for i in trace.intervals()
+    ]
+    return {
+        "subject": report.subject.name,
+        "target": report.subject.target,
+        "runtime": record.runtime,
+        "invariant": verdict.invariant,
+        "claim": _claim(verdict.invariant, scenario.limit),
+        "scenario": {
+            "name": scenario.name,
+            "description": scenario.describe(),
+            "limit": scenario.limit,
+            "tasks": [
+                {"url": t.url, "duration": t.duration, "fails": t.fails} for t in scenario.tasks
+            ],
+        },
+        "violation": {
+            "message": verdict.message,
+            "at": at_time,
+            "in_flight": in_flight,
+            "seq": at_seq,
+        },
+        "outcome": str(record.outcome),
+        "end": record.virtual_time,
+        "threads": [
+            {
+                "name": t.name,
+                "state": _state(t, downloads, steps, at_seq),
+                "where": t.where,
+                "alive": t.alive,
+            }
+            for t in threads
+        ],
+        "downloads": downloads,
+        "steps": steps,
+        "replay": verdict.replay or record.replay,
+    }
+
+
+def _moment(record: RunRecord, story: Story | None, seq: int | None) -> tuple[ThreadState, ...]:
+    if seq is not None and story is not None and story.threads_at(seq):
+        return story.threads_at(seq)
+    if record.blocked:
+        return record.blocked
+    if record.returned and record.threads_at_return:
+        return record.threads_at_return
+    return record.threads_at_end or record.threads_at_return
+
+
+def _state(t: ThreadState, downloads: list[dict], steps: list[dict], seq: int | None) -> str:
+    """The thread's state in words; for the moment of a download event, with the
+    download it holds and, for a thread caught running, what it does next."""
+    if not t.alive:
+        return "finished"
+    base = t.name.split(" (")[0]
+    holding = [
+        d for d in downloads if d["thread"].split(" (")[0] == base and _open_at(d, steps, seq)
+    ]
+    wait = t.waiting_on
+    if seq is not None:
+        for step in steps:
+            if step["seq"] == seq and step["thread"] == t.name:
+                return f"starts downloading {step['what']}: the {_nth(step['in_flight'])} in flight"
+    if wait is not None and wait.startswith(_DOWNLOAD_WAIT):
+        if holding:
+            d = holding[-1]
+            return f"downloading {d['url']} (since t={d['start']:.3f}s)"
+        return "downloading (" + wait.split(": ", 1)[-1] + ")"
+    if wait is not None:
+        return wait
+    if t.where == "(not started yet)":
+        return "not started"
+    after = _next_step(t.name, steps, seq)
+    return f"running; next it {after}" if after else "running"
+
+
+def _open_at(download: dict, steps: list[dict], seq: int | None) -> bool:
+    if seq is None:
+        return download["end"] is None
+    started = ended = None
+    for step in steps:
+        if step["what"] == download["url"] and step["kind"] == "start":
+            started = step["seq"]
+        elif step["what"] == download["url"] and step["kind"] in ("finish", "fail"):
+            ended = step["seq"]
+    return started is not None and started <= seq and (ended is None or ended > seq)
+
+
+def _next_step(name: str, steps: list[dict], seq: int | None) -> str | None:
+    """What ``name`` does first after the event ``seq`` (its own words, sans its name)."""
+    if seq is None:
+        return None
+    after = False
+    for step in steps:
+        if step["seq"] == seq:
+            after = True
+            continue
+        if after and step["thread"] == name and step["kind"] != "wake":
+            return step["text"][len(name) + 1 :]
+    return None
+
+
+def _steps(story: Story | None) -> list[dict]:
+    if story is None:
+        return []
+    out = []
+    for step in story.steps:
+        if step.kind in ("block", "wake") and step.what.startswith(_QUIET_WAITS):
+            continue  # a download's own sleep, a start's hand-over: other steps say it
+        what = step.what.split(": ")[0] if step.kind == "wake" else step.what
+        text = step.describe() if step.kind != "wake" else step.describe().replace(step.what, what)
+        out.append(
+            {
+                "n": len(out) + 1,
+                "time": step.time,
+                "thread": step.thread,
+                "kind": step.kind,
+                "what": what,
+                "where": step.where,
+                "in_flight": step.in_flight,
+                "seq": step.seq,
+                "text": text,
+            }
+        )
+    return out
+
+
+def _nth(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
