@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -129,6 +130,12 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     verify.add_argument("--timeline", action="store_true", help="the same as --format timeline")
     verify.add_argument(
+        "--explain",
+        action="store_true",
+        help="the same as --format explain: each violation drawn, where every thread was, "
+        "and the schedule as numbered steps",
+    )
+    verify.add_argument(
         "--progress",
         action=argparse.BooleanOptionalAction,
         default=None,
@@ -137,6 +144,12 @@ def _build_parser() -> argparse.ArgumentParser:
 
     replay = sub.add_parser("replay", help="re-run a violation from its replay token")
     replay.add_argument("token")
+    replay.add_argument(
+        "--format",
+        choices=format_names(),
+        default="explain",
+        help="how to show the replayed run (default explain)",
+    )
 
     bench = sub.add_parser("bench", help="measure speed and detection (prints numbers)")
     bench.add_argument("--quick", action="store_true", help="fewer repetitions")
@@ -157,7 +170,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "verify":
             return _verify(args)
         if args.command == "replay":
-            return _replay(args.token)
+            return _replay(args.token, args.format)
         if args.command == "bench":
             from .bench import run_benchmarks
 
@@ -169,6 +182,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interlock: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader went away (``| head``): say nothing more
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
     return EXIT_USAGE  # pragma: no cover - argparse requires a command
 
 
@@ -228,8 +245,16 @@ def _verify(args) -> int:
         for index, subject in enumerate(subjects, 1):
             progress(f"[{index}/{len(subjects)}] {subject.name}")
             reports.append(verifier.verify(subject, scenarios))
-    chosen = args.format or ("json" if args.json else "timeline" if args.timeline else "table")
-    print(render(chosen, reports))
+    chosen = args.format or (
+        "json"
+        if args.json
+        else "explain"
+        if args.explain
+        else "timeline"
+        if args.timeline
+        else "table"
+    )
+    print(render(chosen, reports, color=_color()))
     unjudged = [r for r in reports if r.unsupported]
     for report in unjudged:
         print(
@@ -245,11 +270,18 @@ def _verify(args) -> int:
     return EXIT_OK if all(r.ok for r in reports) else EXIT_VIOLATION
 
 
-def _replay(text: str) -> int:
+def _color() -> bool:
+    """Colour only for a terminal, and never when NO_COLOR is set (no-color.org)."""
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
+def _replay(text: str, chosen: str = "explain") -> int:
+    from dataclasses import replace
+
     from .checkers import check_all
-    from .models import Settings
+    from .models import Settings, SubjectReport
     from .replay import ReplayToken, trace_digest
-    from .reports import render_timeline
+    from .reports import render
     from .runtime import make_runtime
     from .subjects import load_target
 
@@ -257,20 +289,41 @@ def _replay(text: str) -> int:
     subject = load_target(token.target)
     scenario = token.load_scenario()
     runtime = make_runtime(Settings(runtime=token.runtime, seed=token.seed))
-    record = runtime.replay(subject, scenario, token.decisions)
+    observed = runtime.observe(subject, scenario, token.decisions)
+    record, story = observed if observed is not None else (None, None)
     if record is None:
         print("interlock: the schedule could not be replayed: the subject behaved differently")
         return EXIT_VIOLATION
-    verdicts = check_all(record)
+    record = record.with_replay(token.encode())
+    verdicts = [
+        v if v.holds else replace(v, scenario=scenario.name, replay=record.replay)
+        for v in check_all(record)
+    ]
     broken = [v for v in verdicts if not v.holds]
-    print(render_timeline(record, broken[0] if broken else None))
-    for v in broken[1:]:
-        print(f"{v.status} {v.invariant}: {v.message}")
+    report = SubjectReport(
+        subject,
+        runtime.name,
+        verdicts,
+        runs=1,
+        scenarios=1,
+        records={v.invariant: record for v in broken},
+        stories={v.invariant: story for v in broken} if story is not None else {},
+    )
+    text_format = chosen in ("table", "timeline", "explain", "failure")
+    if broken or not text_format:
+        print(render(chosen, [report], color=_color()))
+    else:  # nothing broke: the run itself, event by event
+        from .reports import render_timeline
+
+        print(render_timeline(record))
     same = trace_digest(record.trace.render()) == token.digest
-    print()
+    # Machine-read formats keep stdout to themselves.
+    out = sys.stdout if text_format else sys.stderr
+    print(file=out)
     print(
         "trace identical to the recorded one"
         if same
-        else "trace DIFFERS from the recorded one: the subject is not deterministic under the scheduler"
+        else "trace DIFFERS from the recorded one: the subject is not deterministic under the scheduler",
+        file=out,
     )
     return EXIT_VIOLATION if broken and any(not v.advisory for v in broken) else EXIT_OK

@@ -13,11 +13,17 @@ from ._registry import FORMATS, ReportFormat, format_names, render, report_forma
 from ._table import render_details, render_table  # isort: skip
 from ._timeline import render_timeline, render_timelines  # isort: skip
 from ._json import render_json, to_json  # isort: skip
+from ._explain import explain_of, story_lines  # isort: skip
+from ._lanes import lanes_of  # isort: skip
+from ._violation import iter_violations, violation_view  # isort: skip
 
 __all__ = [
     "FORMATS",
     "ReportFormat",
+    "explain_of",
     "format_names",
+    "iter_violations",
+    "lanes_of",
     "render",
     "render_details",
     "render_json",
@@ -25,5 +31,7 @@ __all__ = [
     "render_timeline",
     "render_timelines",
     "report_format",
+    "story_lines",
     "to_json",
+    "violation_view",
 ]

@@ -50,10 +50,17 @@ def format_names() -> list[str]:
     return [f.name for f in sorted(FORMATS.values(), key=lambda f: (f.order, f.name))]
 
 
-def render(name: str, reports: Sequence[SubjectReport]) -> str:
-    """The reports in format ``name``."""
+def render(name: str, reports: Sequence[SubjectReport], *, color: bool = False) -> str:
+    """The reports in format ``name``; ``color`` lets the text formats colour what
+    they draw (for a terminal)."""
+    from ._lanes import COLOR
+
     chosen = FORMATS.get(name)
     if chosen is None:
         msg = f"unknown format {name!r} (choose {', '.join(format_names())})"
         raise InvalidSetting(msg)
-    return chosen.render(reports)
+    token = COLOR.set(color)
+    try:
+        return chosen.render(reports)
+    finally:
+        COLOR.reset(token)

@@ -62,10 +62,16 @@ def render_timelines(reports: Sequence[SubjectReport]) -> list[str]:
 
 
 @report_format(
-    "timeline", summary="the table and reasons, then a timeline of every violation", order=20
+    "timeline",
+    summary="the table and reasons, then every violation drawn, with where each thread was",
+    order=20,
 )
 def timeline(reports: Sequence[SubjectReport]) -> str:
-    parts = [render_table(reports), render_details(reports), *render_timelines(reports)]
+    from ._explain import explain_of
+    from ._violation import iter_violations
+
+    parts = [render_table(reports), render_details(reports)]
+    parts += [explain_of(view, steps=False) for view in iter_violations(reports)]
     return "\n\n".join(parts)
 
 
@@ -88,6 +94,10 @@ def failure(reports: Sequence[SubjectReport]) -> str:
                 lines.append(f"    replay: interlock replay {v.replay}")
         first = report.records.get(broken[0].invariant) if broken else None
         if first is not None:
+            from ._explain import explain_of
+            from ._violation import violation_view
+
+            story = report.stories.get(broken[0].invariant)
             lines.append("")
-            lines.append(render_timeline(first, broken[0], context=20))
+            lines.append(explain_of(violation_view(report, broken[0], first, story)))
     return "\n".join(lines)

@@ -5,12 +5,13 @@ Markdown and HTML formats draw them. So each format shows the same facts, and
 whatever one of them draws, the JSON carries:
 
 ``{"subject", "invariant", "claim", "scenario": {"name", "limit", "tasks": [...]},
-"violation": {"message", "at", "in_flight", "seq"}, "threads": [{"name", "state",
-"where"}], "downloads": [{"url", "thread", "start", "end", "ok", "in_flight_at_violation"}],
+"violation": {"message", "at", "in_flight", "seq"}, "outcome", "diagnosis", "crash", "threads": [{"name", "state",
+"where", "alive", "next"}], "downloads": [{"url", "thread", "start", "end", "ok", "in_flight_at_violation"}],
 "steps": [{"n", "time", "thread", "kind", "what", "where", "in_flight", "text"}],
 "replay", "runtime"}``
 
-``threads`` is where every thread was at the moment of the violation: at the
+``threads`` is where every thread was (and, for a moment in the run, what each
+does next) at the moment of the violation: at the
 download event that broke the limit for ``max_in_flight``, when
 ``download_all`` returned for what its results show, and at the end for a
 deadlock or a run that did not end. ``steps`` is empty where the runtime could
@@ -97,6 +98,15 @@ def violation_view(
             "seq": at_seq,
         },
         "outcome": str(record.outcome),
+        "diagnosis": record.diagnosis,
+        "crash": None
+        if record.crash is None
+        else {
+            "type": record.crash.type,
+            "message": record.crash.message,
+            "thread": record.crash.thread,
+            "where": record.crash.where,
+        },
         "end": record.virtual_time,
         "threads": [
             {
@@ -104,6 +114,7 @@ def violation_view(
                 "state": _state(t, downloads, steps, at_seq),
                 "where": t.where,
                 "alive": t.alive,
+                "next": _next_step(t.name, steps, at_seq) if t.alive else None,
             }
             for t in threads
         ],
@@ -146,8 +157,7 @@ def _state(t: ThreadState, downloads: list[dict], steps: list[dict], seq: int | 
         return wait
     if t.where == "(not started yet)":
         return "not started"
-    after = _next_step(t.name, steps, seq)
-    return f"running; next it {after}" if after else "running"
+    return "running"
 
 
 def _open_at(download: dict, steps: list[dict], seq: int | None) -> bool:

@@ -73,7 +73,8 @@ def test_violation_exits_1_and_explains(capsys):
         out,
     )
     assert "replay: interlock replay il1." in out
-    assert "<-- 5 in flight, limit is 4" in out
+    assert re.search(r"\^ 5 in flight at t=\S+, limit 4", out)  # the drawn moment
+    assert "where every thread was at t=" in out
 
 
 def test_json_shape(capsys):
@@ -120,7 +121,7 @@ def test_replay_round_trip_gives_the_identical_trace(capsys):
     code, out, _ = run(capsys, "replay", token)
     assert code == 1
     assert "trace identical to the recorded one" in out
-    assert "<-- 5 in flight, limit is 4" in out
+    assert "<-- 5 in flight, limit 4" in out
 
 
 def test_file_target_and_nondeterminism_is_called_out(tmp_path, capsys):

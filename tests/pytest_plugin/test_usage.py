@@ -63,7 +63,8 @@ def test_verdicts_explain_themselves(pytester):
         [
             "*interlock: lossy:download_all broke 1 invariant(s) in 1 runs",
             "*no_lost_results: * [[]scenario single[]]",
-            "*timeline of lossy:download_all on single: 1 URLs, limit 4, 0 failing (threads)",
+            "lossy:download_all breaks no_lost_results: the claim is *",
+            "scenario: single: 1 URLs, limit 4, 0 failing",
         ]
     )
     assert "replay:" not in result.stdout.str()  # real threads cannot be replayed
