@@ -151,6 +151,40 @@ def _build_parser() -> argparse.ArgumentParser:
         help="how to show the replayed run (default explain)",
     )
 
+    demo = sub.add_parser(
+        "demo",
+        help="show in one screen how a subject breaks its promise, and its fix beside it",
+    )
+    demo.add_argument(
+        "subject", nargs="?", default="article_queue", help="default: the article's article_queue"
+    )
+    demo.add_argument(
+        "--format",
+        choices=["demo", *format_names()],
+        default="demo",
+        help="demo (default): the one-screen demonstration; any report format instead",
+    )
+    demo.add_argument("--explain", action="store_true", help="add the schedule as numbered steps")
+    demo.add_argument(
+        "--limit",
+        type=_positive("--limit"),
+        default=4,
+        help="the limit a broken-limit claim is shown at (default 4, the article's)",
+    )
+    demo.add_argument("--seed", type=int, default=0)
+    demo.add_argument(
+        "--bound",
+        type=int,
+        default=1,
+        help="preemptions the exhaustive search of the fix allows (default 1)",
+    )
+    demo.add_argument(
+        "--proof-seconds",
+        type=_seconds,
+        default=20.0,
+        help="real seconds the exhaustive search of the fix may take (default 20)",
+    )
+
     bench = sub.add_parser("bench", help="measure speed and detection (prints numbers)")
     bench.add_argument("--quick", action="store_true", help="fewer repetitions")
     bench.add_argument("--seeds", type=_positive("--seeds"), default=20)
@@ -171,6 +205,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _verify(args)
         if args.command == "replay":
             return _replay(args.token, args.format)
+        if args.command == "demo":
+            return _demo(args)
         if args.command == "bench":
             from .bench import run_benchmarks
 
@@ -268,6 +304,31 @@ def _verify(args) -> int:
             print(f"unexpected: {line}", file=sys.stderr)
         return EXIT_VIOLATION if surprises else EXIT_OK
     return EXIT_OK if all(r.ok for r in reports) else EXIT_VIOLATION
+
+
+def _demo(args) -> int:
+    from .demo import demo, terminal_progress
+    from .subjects import load_target
+
+    subject = load_target(args.subject)
+    fix = load_target(subject.fixed_by) if subject.fixed_by else None
+    progress = terminal_progress()
+    text = demo(
+        subject,
+        fix=fix,
+        chosen=args.format,
+        limit=args.limit,
+        seed=args.seed,
+        bound=args.bound,
+        seconds=args.proof_seconds,
+        explain=args.explain,
+        color=_color(),
+        progress=progress,
+    )
+    if progress is not None:
+        print("\r\x1b[K", end="", file=sys.stderr, flush=True)  # clear the progress line
+    print(text)
+    return EXIT_OK
 
 
 def _color() -> bool:

@@ -33,9 +33,12 @@ from .models import (
 from .replay import ReplayToken, scenario_reference, trace_digest
 from .runtime import Runtime, make_runtime
 from .runtime.strategies import BASELINE
-from .stages import Found, explore_scenario, generate, keep, minimise, size_key
+from .stages import Found, explore_scenario, generate, keep, minimise, shrink_scenario, size_key
 
 __all__ = ["Budget", "Settings", "SubjectReport", "Verifier", "verify"]
+
+# Schedules tried on each smaller scenario while shrinking a violation's scenario.
+_SHRINK_RUNS = 40
 
 
 class Verifier:
@@ -54,6 +57,7 @@ class Verifier:
         budget: Budget | None = None,
         time_scale: float = 0.001,
         progress: Callable[[str], None] | None = None,
+        keep_limit: bool = False,
     ) -> None:
         if isinstance(runtime, Settings):
             self.settings = runtime
@@ -68,6 +72,10 @@ class Verifier:
         self.runtime: Runtime = make_runtime(self.settings)
         self.budget = self.settings.budget.over(self.runtime.default_budget)
         self.progress = progress or (lambda message: None)
+        # Shrinking a violation's scenario keeps its limit (a claim about that limit).
+        self.keep_limit = keep_limit
+        self._keep_limit = keep_limit
+        self._deadline = math.inf
         self._builtin_names: set[str] | None = None
 
     def verify(
@@ -88,6 +96,9 @@ class Verifier:
         printed = io.StringIO()
         # The article's pattern prints; a subject's output must not garble the report.
         deadline = started + self.budget.seconds if self.budget.seconds else math.inf
+        self._deadline = deadline
+        # Scenarios the caller chose carry its claim: their limit stays when shrinking.
+        self._keep_limit = self.keep_limit or scenarios is not None
         self._stories: dict[str, Story] = {}
         with self.runtime.session(), contextlib.redirect_stdout(printed):
             explored = self._explore(subject, chosen, generated, deadline)
@@ -202,6 +213,8 @@ class Verifier:
         """Minimise, check and give a token to a violation, where the runtime can replay."""
         if not self.runtime.replayable:
             return replace(hit.verdict, scenario=hit.scenario.name), hit.record
+        if not hit.generated and not CHECKERS[hit.verdict.invariant].advisory:
+            hit = self._shrink(subject, hit)  # (Hypothesis has shrunk a generated one)
         minimal = minimise(
             hit.record,
             hit.verdict.invariant,
@@ -220,6 +233,23 @@ class Verifier:
         ).encode()
         verdict = replace(minimal.verdict, scenario=hit.scenario.name, replay=token)
         return verdict, record.with_replay(token)
+
+    def _shrink(self, subject: Subject, hit: Found) -> Found:
+        """The violation on the smallest scenario that still shows it (see
+        ``stages.shrink_scenario``), found again there by exploring it."""
+        invariant = hit.verdict.invariant
+        runs = min(self.budget.runs, _SHRINK_RUNS)
+
+        def breaks(candidate: Scenario) -> Found | None:
+            if time.perf_counter() > self._deadline:
+                return None
+            scouted = explore_scenario(
+                self.runtime, subject, candidate, runs, generated=False, deadline=self._deadline
+            )
+            return scouted.found.get(invariant)
+
+        _, found = shrink_scenario(hit.scenario, breaks, keep_limit=self._keep_limit)
+        return found if found is not None else hit
 
     def replay(self, subject: Subject, scenario: Scenario, decisions) -> RunRecord | None:
         """The run ``decisions`` make of ``scenario``, or None when they no longer fit."""

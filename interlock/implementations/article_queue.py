@@ -44,6 +44,8 @@ ORIGIN = (
     "thread per URL, throttled by Queue(limit - 1); ported to Python 3 with the "
     "readers' corrections (comments 3, 4, 6, 7, 14) and its design kept."
 )
+# What `interlock demo` shows beside the bug: the article's structure with a semaphore taken before each download starts.
+FIXED_BY = "article_semaphore"
 BREAKS = {
     "max_in_flight": (
         "The producer starts a FileGetter before put() blocks and the consumer joins one "

@@ -31,6 +31,8 @@ ORIGIN = (
     "The article's complete code (see article_queue) with the off-by-one fix a reader "
     "of comment 12 would make: Queue(limit - 2) instead of Queue(limit - 1)."
 )
+# What `interlock demo` shows beside the bug: the article's structure with a semaphore taken before each download starts.
+FIXED_BY = "article_semaphore"
 BREAKS = {
     "max_in_flight": (
         "Only for limit <= 2: Queue(0) and Queue(-1) are unbounded queues, so the producer "

@@ -43,6 +43,8 @@ ORIGIN = (
     "workers that loop 'if in_queue.empty(): break' then 'in_queue.get()'; ported to "
     "Python 3 with its defects kept."
 )
+# What `interlock demo` shows beside the bug: a pool of the same thread that stops its workers with end markers instead of checking empty().
+FIXED_BY = "end_marker_pool"
 BREAKS = {
     "clean_shutdown": (
         "Two workers can both see the queue non-empty with one item left; the one that "

@@ -39,6 +39,8 @@ ORIGIN = (
     "workers fed through a task queue, one None end marker per worker; ported to "
     "Python 3 with its defects kept."
 )
+# What `interlock demo` shows beside the bug: the same pool with its three slips fixed.
+FIXED_BY = "end_marker_pool"
 BREAKS = {
     "no_crash": (
         "super(threading.Thread, self).__init__() skips Thread.__init__, so the first "

@@ -27,13 +27,16 @@ class Subject:
     breaks: dict[str, str] = field(default_factory=dict)
     rare_with_threads: frozenset[str] = frozenset()
     builtin: bool = False
+    fixed_by: str | None = None  # a subject that keeps the promise this one breaks
 
     @classmethod
     def from_module(
         cls, module, function_name: str = "download_all", target: str | None = None
     ) -> Subject:
         """The subject a module declares: its function and, next to it, ``NAME``,
-        ``ORIGIN``, ``BREAKS`` and ``RARE_WITH_THREADS``.
+        ``ORIGIN``, ``BREAKS``, ``RARE_WITH_THREADS`` and ``FIXED_BY`` (the target of a
+        subject that keeps the promises this one breaks: ``interlock demo`` shows it
+        beside the bug).
 
         Without ``target`` the module is a built-in subject (in interlock's
         catalogue, named by ``NAME`` or the module's own name); with one it is a
@@ -61,6 +64,7 @@ class Subject:
             breaks=breaks,
             rare_with_threads=rare,
             builtin=builtin,
+            fixed_by=getattr(module, "FIXED_BY", None),
         )
 
 

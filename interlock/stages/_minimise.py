@@ -13,9 +13,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from ..checkers import check_all
-from ..models import RunRecord, Verdict
+from ..models import RunRecord, Scenario, Verdict
 
-__all__ = ["Minimal", "minimise"]
+__all__ = ["SHRINK_CANDIDATES", "Minimal", "minimise", "shrink_scenario"]
 
 NONDETERMINISTIC = (
     " (replaying this schedule gave a different trace: the subject depends on something "
@@ -61,3 +61,73 @@ def minimise(
             verdict, message="NONDETERMINISTIC: " + verdict.message + NONDETERMINISTIC
         )
     return Minimal(best, verdict, deterministic)
+
+
+# Candidates a scenario shrink may try: each costs a few dozen runs.
+SHRINK_CANDIDATES = 24
+
+
+def shrink_scenario(
+    scenario: Scenario,
+    breaks: Callable[[Scenario], object | None],
+    *,
+    keep_limit: bool = False,
+    candidates: int = SHRINK_CANDIDATES,
+) -> tuple[Scenario, object | None]:
+    """The smallest scenario found that still breaks: fewer URLs, then a lower limit
+    (unless ``keep_limit``: the claim is about that limit), then every duration 1 s
+    and no failure, where each still breaks. ``breaks(candidate)`` explores one
+    candidate and returns what it found (None: it held). Greedy, one change at a
+    time, at most ``candidates`` tries; returns the scenario and the last find."""
+    best, found = scenario, None
+    tries = 0
+
+    def attempt(candidate: Scenario) -> bool:
+        nonlocal best, found, tries
+        if tries >= candidates or (candidate.tasks, candidate.limit) == (best.tasks, best.limit):
+            return False
+        tries += 1
+        hit = breaks(candidate)
+        if hit is None:
+            return False
+        best, found = candidate, hit
+        return True
+
+    while True:  # fewer URLs, then a lower limit, until neither helps
+        before = (best.tasks, best.limit)
+        _fewer_urls(best, attempt, lambda: best, lambda: tries < candidates)
+        if not keep_limit:
+            while best.limit > 1 and attempt(_with(best, limit=best.limit - 1)):
+                pass
+        if (best.tasks, best.limit) == before:
+            break
+    plain = tuple(replace(t, duration=1.0, fails=False) for t in best.tasks)
+    if not attempt(_with(best, tasks=plain)):
+        for index in range(len(best.tasks)):
+            task = best.tasks[index]
+            for simpler in (replace(task, duration=1.0), replace(task, fails=False)):
+                if simpler != task:
+                    tasks = best.tasks[:index] + (simpler,) + best.tasks[index + 1 :]
+                    if attempt(_with(best, tasks=tasks)):
+                        task = simpler
+    return best, found
+
+
+def _fewer_urls(start: Scenario, attempt, current, more) -> None:
+    """Drop URLs: halves first, then smaller chunks, from the end."""
+    chunk = len(start.tasks) // 2
+    while chunk >= 1 and more():
+        best = current()
+        removed = False
+        for begin in range(len(best.tasks) - chunk, -1, -chunk):
+            tasks = best.tasks[:begin] + best.tasks[begin + chunk :]
+            if tasks and attempt(_with(best, tasks=tasks)):
+                removed = True
+                break
+        if not removed:
+            chunk //= 2
+
+
+def _with(scenario: Scenario, **changes) -> Scenario:
+    name = scenario.name if scenario.name.endswith(", shrunk") else f"{scenario.name}, shrunk"
+    return replace(scenario, name=name, **changes)

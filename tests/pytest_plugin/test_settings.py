@@ -59,7 +59,7 @@ def test_assert_holds_fails_with_evidence_and_replay(pytester):
     result.stdout.fnmatch_lines(
         [
             "*interlock: article_queue broke 1 invariant(s) in * runs",
-            "*max_in_flight: 5 downloads in flight at t=*; limit is 4 [[]scenario tiny[]]",
+            "*max_in_flight: 5 downloads in flight at t=*; limit is 4 [[]scenario tiny*[]]",
             "*replay: interlock replay il1.*",
             "*<-- 5 in flight, limit 4",
         ]
