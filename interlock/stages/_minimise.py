@@ -104,12 +104,13 @@ def shrink_scenario(
     plain = tuple(replace(t, duration=1.0, fails=False) for t in best.tasks)
     if not attempt(_with(best, tasks=plain)):
         for index in range(len(best.tasks)):
-            task = best.tasks[index]
-            for simpler in (replace(task, duration=1.0), replace(task, fails=False)):
+            for change in ({"duration": 1.0}, {"fails": False}):
+                task = best.tasks[index]
+                simpler = replace(task, **change)
                 if simpler != task:
-                    tasks = best.tasks[:index] + (simpler,) + best.tasks[index + 1 :]
-                    if attempt(_with(best, tasks=tasks)):
-                        task = simpler
+                    attempt(
+                        _with(best, tasks=(*best.tasks[:index], simpler, *best.tasks[index + 1 :]))
+                    )
     return best, found
 
 
