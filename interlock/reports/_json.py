@@ -1,4 +1,5 @@
-"""Reports as JSON: ``{"targets": [{"target", "verdicts": [...], ...}]}``."""
+"""Reports as JSON: ``{"targets": [{"target", "verdicts": [...], "violations": [...], ...}]}``;
+each violation is the view every drawing format reads (``_violation``)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections.abc import Sequence
 
 from ..models import SubjectReport, Verdict
 from ._registry import report_format
+from ._violation import iter_violations
 
 __all__ = ["render_json", "to_json"]
 
@@ -23,6 +25,7 @@ def to_json(reports: Sequence[SubjectReport]) -> dict:
                 "unsupported": r.unsupported,
                 "verdicts": [_verdict_json(v) for v in r.verdicts],
                 "notes": list(r.notes),
+                "violations": list(iter_violations([r])),
             }
             for r in reports
         ]

@@ -231,6 +231,8 @@ class Lifecycle:
         (concurrent.futures logs "Exception in worker" for interlock's stop) is not
         theirs to say, and would land in interlock's own output."""
         self.aborting = True
+        if all(th.done for th in self._threads.values()):
+            return  # the common case: every thread ended by itself
         logging = sys.modules.get("logging")
         if logging is None:
             self._kill_each()
