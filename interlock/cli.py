@@ -151,6 +151,25 @@ def _build_parser() -> argparse.ArgumentParser:
         help="how to show the replayed run (default explain)",
     )
 
+    explore = sub.add_parser(
+        "explore",
+        help="run any threaded function over many schedules; report the first that fails",
+    )
+    explore.add_argument("target", help="path/to/file.py:FUNCTION or package.module:FUNCTION")
+    explore.add_argument("--runs", type=_positive("--runs"), default=500)
+    explore.add_argument("--seed", type=int, default=0)
+    explore.add_argument("--strategy", default="mix", help=f"{strategy_usage()} (default mix)")
+    explore.add_argument(
+        "--time-budget",
+        type=_seconds,
+        default=30.0,
+        help="real seconds the exploration may take (default 30)",
+    )
+    explore.add_argument(
+        "--shard", default=None, help="K/N: run only this shard's share of the schedules"
+    )
+    explore.add_argument("--json", action="store_true", help="the result as JSON")
+
     demo = sub.add_parser(
         "demo",
         help="show in one screen how a subject breaks its promise, and its fix beside it",
@@ -205,6 +224,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _verify(args)
         if args.command == "replay":
             return _replay(args.token, args.format)
+        if args.command == "explore":
+            return _explore(args)
         if args.command == "demo":
             return _demo(args)
         if args.command == "bench":
@@ -306,6 +327,27 @@ def _verify(args) -> int:
     return EXIT_OK if all(r.ok for r in reports) else EXIT_VIOLATION
 
 
+def _explore(args) -> int:
+    import json
+
+    from .explorer import explore, parse_shard
+    from .subjects import load_callable
+
+    shard = parse_shard(args.shard)
+    fn = load_callable(args.target)
+    result = explore(
+        fn,
+        runs=args.runs,
+        seed=args.seed,
+        strategy=args.strategy,
+        time_budget=args.time_budget,
+        shard=shard,
+        target=args.target,
+    )
+    print(json.dumps(result.to_json(), indent=2) if args.json else result.report())
+    return EXIT_OK if result.ok else EXIT_VIOLATION
+
+
 def _demo(args) -> int:
     from .demo import demo, terminal_progress
     from .subjects import load_target
@@ -347,6 +389,18 @@ def _replay(text: str, chosen: str = "explain") -> int:
     from .subjects import load_target
 
     token = ReplayToken.decode(text)
+    if token.runtime == "explore":  # a callable's failure (interlock explore)
+        from .explorer import replay_callable
+
+        result, same = replay_callable(token)
+        print(result.report())
+        print()
+        print(
+            "failed the same way as when the token was made"
+            if same
+            else "did NOT fail the same way: the code is not deterministic under the scheduler"
+        )
+        return EXIT_OK if result.ok else EXIT_VIOLATION
     subject = load_target(token.target)
     scenario = token.load_scenario()
     runtime = make_runtime(Settings(runtime=token.runtime, seed=token.seed))

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from .models import InvalidTarget, Subject
 
-__all__ = ["Subject", "builtin_subjects", "load_target"]
+__all__ = ["Subject", "builtin_subjects", "load_callable", "load_module_of", "load_target"]
 
 _IMPLEMENTATIONS = "interlock.implementations"
 
@@ -54,6 +54,25 @@ def load_target(target: str) -> Subject:
         names = ", ".join(builtins)
         msg = f"unknown target {target!r}: not a built-in subject ({names}), nor module:function"
         raise InvalidTarget(msg)
+    module, function_name = load_module_of(target)
+    return Subject.from_module(module, function_name, target)
+
+
+def load_callable(target: str):
+    """The function ``package.module:function`` or ``path/to/file.py:function`` names."""
+    if ":" not in target:
+        msg = f"bad target {target!r}: expected module:function or path/to/file.py:function"
+        raise InvalidTarget(msg)
+    module, function_name = load_module_of(target)
+    fn = getattr(module, function_name, None)
+    if not callable(fn):
+        msg = f"{target}: module {module.__name__!r} has no function {function_name!r}"
+        raise InvalidTarget(msg)
+    return fn
+
+
+def load_module_of(target: str):
+    """(the module, the function's name) of ``module:function`` or ``file.py:function``."""
     where, _, function_name = target.rpartition(":")
     if not where or not function_name.isidentifier():
         msg = f"bad target {target!r}: expected module:function or path/to/file.py:function"
@@ -69,7 +88,7 @@ def load_target(target: str) -> Subject:
         except (Exception, SystemExit) as exc:
             msg = f"importing {where!r} for target {target!r} failed: {_raised(exc)}"
             raise InvalidTarget(msg) from None
-    return Subject.from_module(module, function_name, target)
+    return module, function_name
 
 
 def _import_path(path: Path, target: str):

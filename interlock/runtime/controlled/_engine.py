@@ -166,7 +166,12 @@ class Engine(Clock, Lifecycle, SpinWatch):
             self._old_sigint = None
             try:
                 self._watchdog.start()
-                if threading.current_thread() is threading.main_thread():
+                # A process started with Ctrl-C ignored (a background job, nohup) keeps
+                # ignoring it, as Python itself does.
+                if (
+                    threading.current_thread() is threading.main_thread()
+                    and signal.getsignal(signal.SIGINT) is not signal.SIG_IGN
+                ):
                     self._old_sigint = signal.signal(signal.SIGINT, self._on_sigint)
             except BaseException:
                 self._watchdog.stop()

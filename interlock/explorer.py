@@ -1,0 +1,309 @@
+"""Explore any threaded callable: ``interlock.explore(fn, *args, ...)``.
+
+Runs ``fn(*args, **kwargs)`` as the main thread of a controlled run, over many
+schedules, until one fails or the budget (``runs``, ``time_budget``) ends. A
+failure is any of: an exception in a thread ``fn`` started (an ``assert``
+included), ``fn`` raising, a deadlock, a run that does not terminate (a spin,
+a livelock, virtual time running out), a non-daemon thread left blocked for
+ever after ``fn`` returned, or a call the scheduler does not model. The first
+failure is cut to the shortest schedule prefix that still fails the same way,
+replayed to check that it is deterministic, and given a replay token that
+``interlock replay`` runs again (the token names the target).
+
+``--shard K/N`` splits the schedules of a budget: shard K runs the runs
+``i`` with ``i % N == K - 1``, so N shards together run exactly the schedules
+of the unsharded budget, each once.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .errors import InterlockError
+from .models import InvalidSetting, Stop
+from .replay import ReplayToken, trace_digest
+from .runtime._frames import crash_where
+
+__all__ = ["ExploreResult", "Failure", "explore", "parse_shard", "replay_callable"]
+
+RUNTIME = "explore"  # what a callable's replay token says in its runtime field
+_STEP_BUDGET = 200_000
+
+
+@dataclass(frozen=True)
+class Failure:
+    """How one schedule failed: ``kind`` is ``exception`` (a thread died), ``raised``
+    (``fn`` raised), or a stop: ``deadlock``, ``timeout``, ``spin``, ``step_budget``,
+    ``exited``, ``unsupported``, ``left_blocked``."""
+
+    kind: str
+    message: str
+    decisions: tuple[int, ...]
+    replay: str | None = None
+    deterministic: bool = True
+
+    def to_json(self) -> dict:
+        return {
+            "kind": self.kind,
+            "message": self.message,
+            "replay": self.replay,
+            "decisions": len(self.decisions),
+            "deterministic": self.deterministic,
+        }
+
+
+@dataclass(frozen=True)
+class ExploreResult:
+    target: str
+    ok: bool
+    runs: int
+    coverage: str
+    failure: Failure | None
+    # A hash of each checked schedule's decisions, in order (to compare shards).
+    schedules: tuple[int, ...] = ()
+
+    def report(self) -> str:
+        if self.failure is None:
+            return f"{self.target}: no failure in {self.runs} schedules ({self.coverage})"
+        f = self.failure
+        lines = [
+            f"{self.target}: FAIL ({f.kind}) after {self.runs} schedules: {f.message}",
+            f"  the shortest failing schedule: {len(f.decisions)} decisions",
+        ]
+        if not f.deterministic:
+            lines.append(
+                "  NONDETERMINISTIC: replaying the schedule did not fail the same way (the "
+                "code depends on something the scheduler does not control)"
+            )
+        if f.replay:
+            lines.append(f"  replay: interlock replay {f.replay}")
+        return "\n".join(lines)
+
+    def assert_ok(self) -> None:
+        """Raise AssertionError with the report when a schedule failed."""
+        if not self.ok:
+            raise AssertionError(self.report())
+
+    def to_json(self) -> dict:
+        return {
+            "target": self.target,
+            "ok": self.ok,
+            "runs": self.runs,
+            "coverage": self.coverage,
+            "failure": self.failure.to_json() if self.failure else None,
+        }
+
+
+def parse_shard(text: str | None) -> tuple[int, int] | None:
+    """``"K/N"`` (1 <= K <= N) as (K, N); None for None."""
+    if text is None:
+        return None
+    match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", str(text))
+    if not match or not 1 <= int(match.group(1)) <= int(match.group(2)):
+        msg = f"--shard must be K/N with 1 <= K <= N (got {text!r})"
+        raise InvalidSetting(msg)
+    return int(match.group(1)), int(match.group(2))
+
+
+def _failure_of(ex, name: str) -> tuple[str, str] | None:
+    """(kind, message) when the run failed, else None."""
+    if ex.thread_errors:
+        crash = ex.thread_errors[0]
+        at = f" at {crash.where}" if crash.where else ""
+        return "exception", f"{crash.thread or 'a thread'} died of {crash.describe()}{at}"
+    if ex.main_done and ex.exception is not None:
+        exc = ex.exception
+        where = crash_where(exc)
+        at = f" at {where}" if where else ""
+        text = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        return "raised", f"{name} raised {text}{at}"
+    if not ex.main_done:
+        if ex.stop == Stop.ENDED:  # pragma: no cover - main ends last
+            return None
+        kind = str(ex.stop)
+        return kind, ex.diagnosis or f"the run stopped: {kind}"
+    if ex.stop in (Stop.SPIN, Stop.STEP_BUDGET, Stop.TIMEOUT, Stop.UNSUPPORTED, Stop.EXITED):
+        return str(ex.stop), f"after {name} returned: " + (ex.diagnosis or str(ex.stop))
+    blocked = [t for t in ex.leftover if not t.daemon and t.waiting_on]
+    if blocked:
+        t = blocked[0]
+        at = f" at {t.where}" if t.where else ""
+        return (
+            "left_blocked",
+            f"after {name} returned, {t.name} stays blocked for ever in {t.waiting_on}{at}: "
+            "the process would hang at exit",
+        )
+    return None
+
+
+class _Explorer:
+    def __init__(self, fn, args, kwargs, target: str) -> None:
+        from .runtime.controlled import ControlledRuntime
+
+        self.fn, self.args, self.kwargs, self.target = fn, args, kwargs, target
+        self.name = getattr(fn, "__qualname__", getattr(fn, "__name__", "the function"))
+        self.engine = ControlledRuntime().engine
+
+    def run(self, strategy):
+        import contextlib
+        import io
+
+        with contextlib.redirect_stdout(io.StringIO()):
+            return self.engine.run(
+                self.fn,
+                self.args,
+                self.kwargs,
+                strategy=strategy,
+                max_steps=_STEP_BUDGET,
+                time_limit=math.inf,
+                grace=10.0,
+                spin_limit=1.0,
+            )
+
+    def replay(self, decisions, *, then=None):
+        from .runtime.strategies import NondeterministicProgram, ReplayStrategy
+
+        strategy = ReplayStrategy(decisions, then=then)
+        strategy.new_execution()
+        try:
+            return self.run(strategy)
+        except NondeterministicProgram:
+            return None
+
+    def shortest(self, decisions: tuple[int, ...], kind: str) -> tuple[int, ...]:
+        """The decisions of the shortest failing prefix (then the baseline) found."""
+        from .runtime.strategies import BASELINE
+
+        best = decisions
+        low, high = 0, len(decisions)
+        while low < high:
+            mid = (low + high) // 2
+            ex = self.replay(decisions[:mid], then=BASELINE)
+            failed = ex is not None and (_failure_of(ex, self.name) or ("",))[0] == kind
+            if failed:
+                high = mid
+                if len(ex.decisions) <= len(best):
+                    best = tuple(ex.decisions)
+            else:
+                low = mid + 1
+        return best
+
+
+def explore(
+    fn: Callable,
+    *args,
+    runs: int = 500,
+    seed: int = 0,
+    strategy: str = "mix",
+    time_budget: float | None = 30.0,
+    shard: str | tuple[int, int] | None = None,
+    target: str | None = None,
+    **kwargs,
+) -> ExploreResult:
+    """Run ``fn(*args, **kwargs)`` under the controlled scheduler over up to ``runs``
+    schedules (``strategy``, seeded by ``seed``) or ``time_budget`` real seconds, and
+    return what was found (see the module's docstring)."""
+    from .runtime.strategies import for_exploration
+
+    if type(runs) is not int or runs < 1:
+        msg = f"runs must be an int >= 1 (got {runs!r})"
+        raise InvalidSetting(msg)
+    part = parse_shard(shard) if isinstance(shard, str) or shard is None else shard
+    target = target or f"{getattr(fn, '__module__', '?')}:{getattr(fn, '__qualname__', fn)}"
+    explorer = _Explorer(fn, args, kwargs, target)
+    schedules = for_exploration(strategy, seed, target)
+    deadline = time.perf_counter() + time_budget if time_budget else math.inf
+    done = 0
+    checked: list[int] = []
+    with explorer.engine.session():
+        for index in range(runs):
+            if not schedules.new_execution():
+                break
+            if part is not None and index % part[1] != part[0] - 1:
+                _skip(explorer, schedules)  # another shard's schedule: keep the series aligned
+                continue
+            ex = explorer.run(schedules)
+            done += 1
+            checked.append(hash(tuple(ex.decisions)))
+            found = _failure_of(ex, explorer.name)
+            if found is not None:
+                kind, _ = found
+                label = schedules.label()
+                return _failed(explorer, ex, kind, label, done)
+            if time.perf_counter() > deadline:
+                break
+    coverage = schedules.coverage()
+    described = coverage.describe() if coverage is not None else f"{schedules.describe()}"
+    if part is not None:
+        described += f", shard {part[0]}/{part[1]}"
+    return ExploreResult(target, True, done, described, None, tuple(checked))
+
+
+def _skip(explorer, schedules) -> None:
+    """Run a schedule another shard owns without checking it: a strategy's later
+    schedules may depend on its earlier ones (a search tree), so each shard walks the
+    same series and checks only its own."""
+    explorer.run(schedules)
+
+
+def _failed(explorer: _Explorer, ex, kind: str, label, done: int) -> ExploreResult:
+    decisions = explorer.shortest(tuple(ex.decisions), kind)
+    again = explorer.replay(decisions)
+    first = explorer.replay(decisions)
+    found = _failure_of(first, explorer.name) if first is not None else None
+    # The same schedule, failing the same way: messages may hold addresses (an assert's
+    # repr of an object), so the kind and the first line's exception name are compared.
+    same = (
+        again is not None
+        and first is not None
+        and found is not None
+        and found[0] == kind
+        and tuple(again.decisions) == tuple(first.decisions)
+        and _signature(_failure_of(again, explorer.name)) == _signature(found)
+    )
+    message = found[1] if found is not None else _failure_of(ex, explorer.name)[1]
+    token = ReplayToken(
+        target=explorer.target,
+        scenario="",
+        runtime=RUNTIME,
+        strategy=str(label[0]),
+        seed=int(label[1]),
+        decisions=decisions,
+        digest=trace_digest(_signature((kind, message))),
+    ).encode()
+    failure = Failure(kind, message, decisions, token, same)
+    return ExploreResult(explorer.target, False, done, f"failed after {done} schedules", failure)
+
+
+def _signature(found: tuple[str, str] | None) -> str:
+    """A failure without what may differ between two runs of one schedule (object
+    addresses in a message): its kind and its message's words up to the first colon."""
+    if found is None:
+        return ""
+    kind, message = found
+    return f"{kind}\n{message.split(':', 1)[0]}"
+
+
+def replay_callable(token: ReplayToken) -> tuple[ExploreResult, bool]:
+    """Run a callable's failing schedule again: the result, and whether it failed the
+    very same way (same kind, same message) as when the token was made."""
+    from .subjects import load_callable
+
+    fn = load_callable(token.target)
+    explorer = _Explorer(fn, (), {}, token.target)
+    with explorer.engine.session():
+        ex = explorer.replay(token.decisions)
+    if ex is None:
+        msg = "the schedule could not be replayed: the code behaved differently"
+        raise InterlockError(msg)
+    found = _failure_of(ex, explorer.name)
+    if found is None:
+        return ExploreResult(token.target, True, 1, "the replayed schedule", None), False
+    kind, message = found
+    failure = Failure(kind, message, tuple(token.decisions), token.encode(), True)
+    same = trace_digest(_signature(found)) == token.digest
+    return ExploreResult(token.target, False, 1, "the replayed schedule", failure), same

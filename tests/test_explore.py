@@ -1,0 +1,172 @@
+"""``interlock.explore``: any threaded callable over many schedules; the first failure
+minimised, replayable from a token; shards that split a budget with no overlap."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+import threading
+
+import pytest
+
+import interlock
+from interlock.explorer import explore
+from tests.kit import run_cli
+
+pytestmark = pytest.mark.timeout(120)
+
+
+class Counter:
+    def __init__(self):
+        self.value = 0
+        self.lock = threading.Lock()
+
+    def add(self):
+        seen = self.value
+        with self.lock:  # guards the write, not the read: an update can be lost
+            self.value = seen + 1
+
+
+def two_adders():
+    counter = Counter()
+    threads = [threading.Thread(target=counter.add) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert counter.value == 2, f"lost an update: {counter.value}"
+
+
+def two_safe_adders():
+    counter = Counter()
+
+    def add():
+        with counter.lock:
+            counter.value += 1
+
+    threads = [threading.Thread(target=add) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert counter.value == 2
+
+
+def test_a_lost_update_is_found_in_a_handful_of_schedules_and_minimised():
+    result = explore(two_adders, runs=200, seed=0)
+    assert not result.ok and result.runs <= 10
+    failure = result.failure
+    assert failure.kind == "raised"
+    assert "AssertionError: lost an update: 1" in failure.message
+    assert "test_explore.py:" in failure.message  # where it was raised
+    assert failure.deterministic and failure.replay.startswith("il1.")
+    # Minimised: no longer than the schedule that first failed.
+    assert len(failure.decisions) <= 12
+    with pytest.raises(AssertionError, match="replay: interlock replay il1."):
+        result.assert_ok()
+
+
+def test_correct_code_is_ok_over_the_whole_budget():
+    result = explore(two_safe_adders, runs=60)
+    assert result.ok and result.runs == 60 and result.failure is None
+    result.assert_ok()
+    interlock.assert_explores_ok(two_safe_adders, runs=20)
+
+
+def test_every_kind_of_failure_is_named():
+    def dies():
+        t = threading.Thread(target=lambda: 1 / 0, name="divider")
+        t.start()
+        t.join()
+
+    def lock_order():
+        a, b = threading.Lock(), threading.Lock()
+
+        def one():
+            with a, b:
+                pass
+
+        def two():
+            with b, a:
+                pass
+
+        threads = [threading.Thread(target=one), threading.Thread(target=two)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+
+    def leaves_a_waiter():
+        threading.Thread(target=threading.Event().wait, name="waiter").start()
+
+    died = explore(dies, runs=5).failure
+    assert died.kind == "exception" and died.message.startswith("divider died of ZeroDivisionError")
+    deadlock = explore(lock_order, runs=300).failure
+    assert deadlock.kind == "deadlock" and "Cycle" in deadlock.message
+    left = explore(leaves_a_waiter, runs=5).failure
+    assert (
+        left.kind == "left_blocked"
+        and "waiter stays blocked for ever in Event.wait" in left.message
+    )
+
+
+def test_shards_split_the_schedules_with_no_overlap_and_nothing_left_out():
+    whole = explore(two_safe_adders, runs=40, seed=3)
+    parts = [explore(two_safe_adders, runs=40, seed=3, shard=f"{k}/3") for k in (1, 2, 3)]
+    assert sum(p.runs for p in parts) == whole.runs == 40
+    merged = sorted(h for p in parts for h in p.schedules)
+    assert merged == sorted(whole.schedules)
+    assert all("shard" in p.coverage for p in parts)
+
+
+RACE = textwrap.dedent(
+    """
+    import threading
+
+    total = []
+
+    def race():
+        box = {"n": 0}
+        lock = threading.Lock()
+
+        def add():
+            seen = box["n"]
+            with lock:
+                box["n"] = seen + 1
+
+        threads = [threading.Thread(target=add) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert box["n"] == 2, box["n"]
+    """
+)
+
+
+def test_the_command_line_finds_replays_and_speaks_json(tmp_path, capsys):
+    path = tmp_path / "race.py"
+    path.write_text(RACE)
+    code, out, _ = run_cli(capsys, "explore", f"{path}:race", "--json")
+    assert code == 1
+    data = json.loads(out)
+    assert set(data) == {"target", "ok", "runs", "coverage", "failure"}
+    assert data["ok"] is False and data["failure"]["kind"] == "raised"
+    token = data["failure"]["replay"]
+    code, out, _ = run_cli(capsys, "replay", token)
+    assert code == 1
+    assert "race raised AssertionError: 1 at race.py:" in out
+    assert "failed the same way as when the token was made" in out
+
+
+def test_bad_input_is_one_line_and_exit_2(tmp_path, capsys):
+    path = tmp_path / "race.py"
+    path.write_text(RACE)
+    for argv, text in (
+        (["explore", "nowhere.py:race"], "no such file"),
+        (["explore", f"{path}:missing"], "has no function 'missing'"),
+        (["explore", f"{path}:race", "--shard", "3/2"], "--shard must be K/N"),
+        (["explore", "race"], "expected module:function"),
+    ):
+        code, out, err = run_cli(capsys, *argv)
+        assert code == 2 and out == "" and text in err and len(err.strip().splitlines()) == 1, argv
