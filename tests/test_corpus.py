@@ -26,7 +26,7 @@ pytestmark = pytest.mark.slow
 
 FILES = corpus_files()
 _ABANDONED = []
-BUDGET = Budget(runs=30, generated=12, generated_runs=5, shrink_calls=20, seconds=12)
+BUDGET = Budget(runs=30, generated=12, generated_runs=5, shrink_calls=20, seconds=8)
 
 
 def declared(path):
