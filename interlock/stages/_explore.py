@@ -51,6 +51,7 @@ class Scouted:
 
 # Outcomes that end the exploring of a scenario at once.
 _COSTLY = (Stop.SPIN, Stop.UNSUPPORTED)
+_CUT_SHORT = (Stop.TIMEOUT, Stop.STEP_BUDGET, Stop.SPIN, Stop.UNSUPPORTED)
 
 
 def scenario_key(scenario: Scenario) -> str:
@@ -79,6 +80,7 @@ def explore_scenario(
     found: dict[str, Found] = {}
     remaining = list(CHECKERS)
     done = 0
+    cut = 0  # runs stopped before they ended (their schedules go on past the stop)
     ended_by = detail = None
     out_of_time = False
     trials = runtime.trials(subject, scenario, runs, key=scenario_key(scenario))
@@ -93,6 +95,8 @@ def explore_scenario(
                 broke = True
         if broke:
             remaining = [name for name in remaining if name not in found]
+        if record.outcome in _CUT_SHORT:
+            cut += 1
         if record.outcome in _COSTLY:
             ended_by, detail = record.outcome, _first_line(record.diagnosis)
             break
@@ -101,7 +105,15 @@ def explore_scenario(
         if time.perf_counter() > deadline:
             out_of_time = True
             break
-    return Scouted(found, done, trials.coverage(), ended_by, detail, out_of_time)
+    coverage = trials.coverage()
+    if coverage is not None and coverage.complete and cut:
+        # A run stopped by a budget has continuations nobody ran: not every schedule.
+        coverage = coverage._replace(
+            complete=False,
+            space=f"{coverage.space}; {cut} of them stopped by a budget before they ended, "
+            "so the schedules that go on from there were not explored",
+        )
+    return Scouted(found, done, coverage, ended_by, detail, out_of_time)
 
 
 def _first_line(text: str | None) -> str | None:

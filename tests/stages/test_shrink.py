@@ -62,3 +62,28 @@ def test_verify_reports_the_shrunk_scenario_and_its_token_replays_the_same_trace
     token = ReplayToken.decode(record.replay)
     again = verifier.replay(article, token.load_scenario(), token.decisions)
     assert trace_digest(again.trace.render()) == token.digest
+
+
+def sleeps_for_ever_if_first(urls, fetch, limit):
+    import threading
+    import time
+
+    started = []
+    t = threading.Thread(target=started.append, args=(1,))
+    t.start()
+    if not started:  # the starter went on first: it waits for ever (virtual time)
+        while True:
+            time.sleep(1)
+    t.join()
+    return [fetch(u) for u in urls]
+
+
+def test_exhaustive_search_is_not_complete_when_a_budget_cut_runs_short():
+    from tests.kit import subject
+
+    verifier = Verifier(strategy="exhaustive", budget=Budget(runs=200, generated=0))
+    report = verifier.verify(subject(sleeps_for_ever_if_first), [load_scenario("single")])
+    assert "terminates" in report.broken()
+    (coverage,) = [n for n in report.notes if n.startswith("single:")]
+    assert "explored all" not in coverage
+    assert "stopped by a budget before they ended" in coverage
