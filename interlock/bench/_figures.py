@@ -291,6 +291,61 @@ def detection(quick: bool, seeds: int) -> None:
         _say(f"  {bug.label:<40}" + "".join(f"{c:>20}" for c in cells))
 
 
+def _scale_child(urls: int, write_fd: int) -> None:
+    """In a forked child: one run of executor_map on ``urls`` URLs; writes
+    'seconds peak_kib_before peak_kib_after' to ``write_fd``."""
+    import resource
+
+    from ..models import Scenario, TaskSpec
+
+    scenario = Scenario(
+        "scale", tuple(TaskSpec(f"u{i}", duration=1.0 + i % 8) for i in range(urls)), limit=8
+    )
+    from ..implementations import executor_map
+
+    subject = Subject.from_module(executor_map)
+    runtime, run = _controlled_runner()
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    start = time.perf_counter()
+    with runtime.session():
+        run(subject, scenario, "random", 1)
+    seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    os.write(write_fd, f"{seconds} {before} {after}".encode())
+
+
+def scale(quick: bool) -> None:
+    """One run of a correct pool (executor_map) at growing sizes, each in a fresh
+    process: wall time, time per URL, and the peak memory the run added per URL."""
+    if not hasattr(os, "fork"):
+        _say("one run at scale: skipped (needs os.fork)")
+        return
+    sizes = (100, 1_000, 10_000) if quick else (100, 1_000, 10_000, 100_000)
+    _say("one run of executor_map at scale (a fresh process each; limit 8, 1-8 virtual s):")
+    for urls in sizes:
+        read_fd, write_fd = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child
+            try:
+                os.close(read_fd)
+                _scale_child(urls, write_fd)
+            finally:
+                os._exit(0)
+        os.close(write_fd)
+        data = os.read(read_fd, 200).decode().split()
+        os.close(read_fd)
+        os.waitpid(pid, 0)
+        if len(data) != 3:
+            _say(f"  {urls:>7} URLs: the run failed")
+            continue
+        seconds, before, after = float(data[0]), int(data[1]), int(data[2])
+        per_url_kb = max(after - before, 0) * 1024 / urls / 1000
+        _say(
+            f"  {urls:>7} URLs  {seconds * 1000:9.1f} ms  {seconds / urls * 1e6:7.1f} us/URL"
+            f"  peak memory added {per_url_kb:6.2f} KB/URL"
+        )
+
+
 def run_benchmarks(*, quick: bool = False, seeds: int = 20) -> None:
     import contextlib
     import io
@@ -304,4 +359,5 @@ def run_benchmarks(*, quick: bool = False, seeds: int = 20) -> None:
     with contextlib.redirect_stdout(io.StringIO()):
         schedules_per_second(quick)
         scheduling_point_cost(quick)
+        scale(quick)
         detection(quick, seeds)

@@ -23,6 +23,13 @@ def test_quick_bench_prints_every_section(capsys):
     )
     assert re.search(r"^  controlled\s+[\d.]+ ms$", out, re.M)
     assert re.search(r"real threading.Lock, uncontended\s+[\d.]+ us", out)
+    # One run at scale, in a fresh process per size: time, time per URL, memory per URL.
+    for urls in ("100", "1000", "10000"):
+        assert re.search(
+            rf"^ +{urls} URLs +[\d.]+ ms +[\d.]+ us/URL  peak memory added +[\d.]+ KB/URL$",
+            out,
+            re.M,
+        ), urls
     # article_queue's off-by-one is found by the random strategy on the one seed.
     assert re.search(r"article_queue: 5 in flight, limit 4\s+[\d.]+ ms 1/1", out)
     for label in ("empty()/get() race", "deadlock on failure", "unbounded at limit <= 2"):
