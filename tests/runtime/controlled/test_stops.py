@@ -173,6 +173,14 @@ class TestAStoppedRun:
 class TestInterrupts:
     """Ctrl-C, and a test's timeout firing inside a run, end it and are raised again."""
 
+    @pytest.fixture(autouse=True)
+    def _ctrl_c_as_a_terminal_delivers_it(self):
+        # A test run started as a background job inherits SIGINT ignored, and a session
+        # then keeps ignoring it (as Python does): these tests want Python's default.
+        before = signal.signal(signal.SIGINT, signal.default_int_handler)
+        yield
+        signal.signal(signal.SIGINT, before)
+
     def test_ctrl_c_inside_a_run_is_not_swallowed(self):
         def swallows():
             os.kill(os.getpid(), signal.SIGINT)
