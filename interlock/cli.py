@@ -60,7 +60,10 @@ def _build_parser() -> argparse.ArgumentParser:
     from .runtime import runtime_names
     from .runtime.strategies import strategy_usage
 
+    from . import __version__
+
     parser = _Parser(prog="interlock", description="Verify threaded download patterns.")
+    parser.add_argument("--version", action="version", version=f"interlock {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
 

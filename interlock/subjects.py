@@ -13,6 +13,7 @@ Nothing is listed anywhere else: the catalogue is whatever modules are there.
 
 from __future__ import annotations
 
+import difflib
 import importlib
 import importlib.util
 import pkgutil
@@ -51,8 +52,14 @@ def load_target(target: str) -> Subject:
     if target in builtins:
         return builtins[target]
     if ":" not in target:
-        names = ", ".join(builtins)
-        msg = f"unknown target {target!r}: not a built-in subject ({names}), nor module:function"
+        close = difflib.get_close_matches(target, list(builtins), n=1)
+        if close:
+            msg = f"unknown target {target!r}: did you mean {close[0]!r}?"
+        elif target.endswith(".py"):
+            msg = f"unknown target {target!r}: name its function, e.g. {target}:download_all"
+        else:
+            names = ", ".join(builtins)
+            msg = f"unknown target {target!r}: not a built-in subject ({names}), nor module:function"
         raise InvalidTarget(msg)
     module, function_name = load_module_of(target)
     return Subject.from_module(module, function_name, target)

@@ -94,3 +94,27 @@ def test_async_download_all_is_refused(tmp_path, capsys):
     assert (code, out) == (2, "")
     assert len(err.strip().splitlines()) == 1
     assert "is an async function" in err and "Traceback" not in err
+
+
+def test_a_misspelt_subject_gets_a_suggestion_and_a_file_its_function(capsys):
+    code, out, err = run_cli(capsys, "verify", "article_queu")
+    assert code == 2 and out == ""
+    assert (
+        err.strip()
+        == "interlock: error: unknown target 'article_queu': did you mean 'article_queue'?"
+    )
+    code, _, err = run_cli(capsys, "verify", "pool.py")
+    assert code == 2
+    assert err.strip() == (
+        "interlock: error: unknown target 'pool.py': name its function, e.g. pool.py:download_all"
+    )
+
+
+def test_version(capsys):
+    import interlock
+    from interlock.cli import main
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["--version"])
+    assert exit_.value.code == 0
+    assert capsys.readouterr().out.strip() == f"interlock {interlock.__version__}"
