@@ -56,11 +56,10 @@ def _order(f) -> tuple[int, str]:
 
 
 def _build_parser() -> argparse.ArgumentParser:
+    from . import __version__
     from .reports import FORMATS, format_names
     from .runtime import runtime_names
     from .runtime.strategies import strategy_usage
-
-    from . import __version__
 
     parser = _Parser(prog="interlock", description="Verify threaded download patterns.")
     parser.add_argument("--version", action="version", version=f"interlock {__version__}")

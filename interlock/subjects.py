@@ -59,7 +59,9 @@ def load_target(target: str) -> Subject:
             msg = f"unknown target {target!r}: name its function, e.g. {target}:download_all"
         else:
             names = ", ".join(builtins)
-            msg = f"unknown target {target!r}: not a built-in subject ({names}), nor module:function"
+            msg = (
+                f"unknown target {target!r}: not a built-in subject ({names}), nor module:function"
+            )
         raise InvalidTarget(msg)
     module, function_name = load_module_of(target)
     return Subject.from_module(module, function_name, target)
