@@ -342,7 +342,8 @@ class TestTimeout:
 
     @pytest.mark.timeout(30)
     def test_busy_loop(self):
-        record = ThreadsRuntime().run(subject(spins), scenario(2))
+        # It never ends, whatever the budget: a 1 s floor instead of 10 s shows it as well.
+        record = ThreadsRuntime(min_budget=1.0).run(subject(spins), scenario(2))
         assert record.outcome == TIMEOUT
         (main,) = record.blocked
         assert main.name == "MainThread"
@@ -353,7 +354,7 @@ class TestTimeout:
 
     @pytest.mark.timeout(30)
     def test_waiting_with_a_timeout_is_never_a_deadlock(self):
-        record = ThreadsRuntime().run(subject(polls_forever), scenario(2))
+        record = ThreadsRuntime(min_budget=1.0).run(subject(polls_forever), scenario(2))
         assert record.outcome == TIMEOUT
         (main,) = record.blocked
         assert main.waiting_on == "Queue.get (with timeout)"
