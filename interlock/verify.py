@@ -213,13 +213,17 @@ class Verifier:
         """Minimise, check and give a token to a violation, where the runtime can replay."""
         if not self.runtime.replayable:
             return replace(hit.verdict, scenario=hit.scenario.name), hit.record
-        if not hit.generated and not CHECKERS[hit.verdict.invariant].advisory:
+        # A run that spun cost a second of real time to detect: each shrinking step would
+        # cost as much again, so it is kept as found (and only replayed).
+        costly = hit.record.outcome in (Stop.SPIN, Stop.UNSUPPORTED)
+        if not hit.generated and not CHECKERS[hit.verdict.invariant].advisory and not costly:
             hit = self._shrink(subject, hit)  # (Hypothesis has shrunk a generated one)
         minimal = minimise(
             hit.record,
             hit.verdict.invariant,
             lambda decisions: self.runtime.replay(subject, hit.scenario, decisions, then=BASELINE),
             lambda decisions: self.replay(subject, hit.scenario, decisions),
+            search=not costly,
         )
         record = minimal.record
         token = ReplayToken(

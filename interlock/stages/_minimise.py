@@ -38,12 +38,16 @@ def minimise(
     invariant: str,
     run_prefix: Callable[[Sequence[int]], RunRecord],
     replay: Callable[[Sequence[int]], RunRecord | None],
+    *,
+    search: bool = True,
 ) -> Minimal:
     """``run_prefix(decisions)`` runs a prefix then the baseline; ``replay(decisions)``
-    follows every decision (None when they no longer fit)."""
+    follows every decision (None when they no longer fit). Without ``search`` the
+    schedule is kept as it is and only replayed (for a run that costs a second of real
+    time to make again: a spin)."""
     decisions = list(record.decisions)
     best = record
-    low, high = 0, len(decisions)
+    low, high = (0, len(decisions)) if search else (0, 0)
     while low < high:
         mid = (low + high) // 2
         attempt = run_prefix(decisions[:mid])
