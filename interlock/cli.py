@@ -170,6 +170,13 @@ def _build_parser() -> argparse.ArgumentParser:
     explore.add_argument(
         "--shard", default=None, help="K/N: run only this shard's share of the schedules"
     )
+    explore.add_argument(
+        "--granularity",
+        choices=["sync", "line"],
+        default="sync",
+        help="where threads may switch: at synchronisation calls (default), or also before "
+        "each line of your own code (finds races between plain lines)",
+    )
     explore.add_argument("--json", action="store_true", help="the result as JSON")
 
     demo = sub.add_parser(
@@ -345,6 +352,7 @@ def _explore(args) -> int:
         time_budget=args.time_budget,
         shard=shard,
         target=args.target,
+        granularity=args.granularity,
     )
     print(json.dumps(result.to_json(), indent=2) if args.json else result.report())
     return EXIT_OK if result.ok else EXIT_VIOLATION

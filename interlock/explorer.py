@@ -31,6 +31,10 @@ from .runtime._frames import crash_where
 __all__ = ["ExploreResult", "Failure", "explore", "parse_shard", "replay_callable"]
 
 RUNTIME = "explore"  # what a callable's replay token says in its runtime field
+# Where the scheduler may switch threads: at synchronisation calls only (the default),
+# or also before every line of the caller's own code (not the standard library's, not
+# interlock's), which shows races between plain lines (``x = shared; shared = x + 1``).
+GRANULARITIES = ("sync", "line")
 _STEP_BUDGET = 200_000
 
 
@@ -140,11 +144,63 @@ def _failure_of(ex, name: str) -> tuple[str, str] | None:
     return None
 
 
+class _LinePoints:
+    """A trace function that makes the start of each of the user's own lines a
+    scheduling point, inside controlled threads (``granularity="line"``). A trace
+    function serves every greenlet of the OS thread, so it is installed once around
+    a run and the previous one is put back."""
+
+    def __init__(self, engine) -> None:
+        from .runtime._frames import is_library_file
+
+        self.engine = engine
+        self._is_library = is_library_file
+        self._mine: dict[object, bool] = {}  # code object -> is it the user's own
+
+    def _global(self, frame, event, arg):
+        code = frame.f_code
+        mine = self._mine.get(code)
+        if mine is None:
+            mine = self._mine[code] = not self._is_library(code.co_filename)
+        return self._local if mine else None
+
+    def _local(self, frame, event, arg):
+        if event == "line":
+            engine = self.engine
+            th = engine.current()
+            if th is not None and not engine.aborting:
+                engine.point(th)
+        return self._local
+
+    def __enter__(self):
+        import sys
+        import threading
+
+        self._before = (
+            sys.gettrace(),
+            threading.gettrace() if hasattr(threading, "gettrace") else None,
+        )
+        sys.settrace(self._global)
+        threading.settrace(self._global)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        import sys
+        import threading
+
+        sys.settrace(self._before[0])
+        threading.settrace(self._before[1])
+
+
 class _Explorer:
-    def __init__(self, fn, args, kwargs, target: str) -> None:
+    def __init__(self, fn, args, kwargs, target: str, granularity: str = "sync") -> None:
         from .runtime.controlled import ControlledRuntime
 
+        if granularity not in GRANULARITIES:
+            msg = f"granularity must be one of {', '.join(GRANULARITIES)} (got {granularity!r})"
+            raise InvalidSetting(msg)
         self.fn, self.args, self.kwargs, self.target = fn, args, kwargs, target
+        self.granularity = granularity
         self.name = getattr(fn, "__qualname__", getattr(fn, "__name__", "the function"))
         self.engine = ControlledRuntime().engine
 
@@ -152,7 +208,8 @@ class _Explorer:
         import contextlib
         import io
 
-        with contextlib.redirect_stdout(io.StringIO()):
+        lines = _LinePoints(self.engine) if self.granularity == "line" else contextlib.nullcontext()
+        with contextlib.redirect_stdout(io.StringIO()), lines:
             return self.engine.run(
                 self.fn,
                 self.args,
@@ -202,6 +259,7 @@ def explore(
     time_budget: float | None = 30.0,
     shard: str | tuple[int, int] | None = None,
     target: str | None = None,
+    granularity: str = "sync",
     **kwargs,
 ) -> ExploreResult:
     """Run ``fn(*args, **kwargs)`` under the controlled scheduler over up to ``runs``
@@ -214,7 +272,7 @@ def explore(
         raise InvalidSetting(msg)
     part = parse_shard(shard) if isinstance(shard, str) or shard is None else shard
     target = target or f"{getattr(fn, '__module__', '?')}:{getattr(fn, '__qualname__', fn)}"
-    explorer = _Explorer(fn, args, kwargs, target)
+    explorer = _Explorer(fn, args, kwargs, target, granularity)
     schedules = for_exploration(strategy, seed, target)
     deadline = time.perf_counter() + time_budget if time_budget else math.inf
     done = 0
@@ -238,6 +296,8 @@ def explore(
                 break
     coverage = schedules.coverage()
     described = coverage.describe() if coverage is not None else f"{schedules.describe()}"
+    if granularity != "sync":
+        described += f", a scheduling point before each {granularity}"
     if part is not None:
         described += f", shard {part[0]}/{part[1]}"
     return ExploreResult(target, True, done, described, None, tuple(checked))
@@ -268,7 +328,7 @@ def _failed(explorer: _Explorer, ex, kind: str, label, done: int) -> ExploreResu
     message = found[1] if found is not None else _failure_of(ex, explorer.name)[1]
     token = ReplayToken(
         target=explorer.target,
-        scenario="",
+        scenario=explorer.granularity,  # a callable has no scenario: its points go here
         runtime=RUNTIME,
         strategy=str(label[0]),
         seed=int(label[1]),
@@ -294,7 +354,7 @@ def replay_callable(token: ReplayToken) -> tuple[ExploreResult, bool]:
     from .subjects import load_callable
 
     fn = load_callable(token.target)
-    explorer = _Explorer(fn, (), {}, token.target)
+    explorer = _Explorer(fn, (), {}, token.target, token.scenario or "sync")
     with explorer.engine.session():
         ex = explorer.replay(token.decisions)
     if ex is None:

@@ -170,3 +170,50 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path, capsys):
     ):
         code, out, err = run_cli(capsys, *argv)
         assert code == 2 and out == "" and text in err and len(err.strip().splitlines()) == 1, argv
+
+
+def plain_lines_race():
+    box = {"n": 0}
+
+    def add():
+        seen = box["n"]  # no lock, no queue: only a point before each line can split these
+        box["n"] = seen + 1
+
+    threads = [threading.Thread(target=add) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert box["n"] == 2, f"lost an update: {box['n']}"
+
+
+def test_a_race_between_plain_lines_needs_line_granularity(capsys):
+    assert explore(plain_lines_race, runs=200).ok  # invisible at synchronisation points
+    result = explore(plain_lines_race, runs=200, granularity="line")
+    assert not result.ok and result.runs <= 30
+    assert "lost an update: 1" in result.failure.message
+    assert "a scheduling point before each line" not in result.coverage  # it failed
+    # The token carries the granularity: replaying it fails the same way.
+    from interlock.explorer import replay_callable
+    from interlock.replay import ReplayToken
+
+    token = ReplayToken.decode(result.failure.replay)
+    assert token.scenario == "line" and token.target == "tests.test_explore:plain_lines_race"
+    replayed, same = replay_callable(token)
+    assert same and not replayed.ok and "lost an update: 1" in replayed.failure.message
+    with pytest.raises(Exception, match="granularity must be one of sync, line"):
+        explore(plain_lines_race, granularity="bytecode")
+
+
+def test_line_granularity_puts_back_the_trace_function_it_found():
+    import sys
+
+    def tracer(frame, event, arg):
+        return None
+
+    sys.settrace(tracer)
+    try:
+        explore(two_safe_adders, runs=5, granularity="line")
+        assert sys.gettrace() is tracer
+    finally:
+        sys.settrace(None)

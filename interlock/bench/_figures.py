@@ -346,6 +346,47 @@ def scale(quick: bool) -> None:
         )
 
 
+# A loop of plain lines that counts as the user's own code (a file outside interlock
+# and the standard library), so that line granularity puts a point before each line.
+_LINES_SOURCE = """
+def lines(count):
+    total = 0
+    for i in range(count):
+        total += i
+    return total
+"""
+_namespace: dict = {}
+exec(compile(_LINES_SOURCE, "bench_lines.py", "exec"), _namespace)  # noqa: S102 - our own text
+_lines = _namespace["lines"]
+
+
+def line_points(quick: bool) -> None:
+    """What ``explore(granularity="line")`` costs: one controlled run of a loop of
+    plain lines, with and without a scheduling point before each line."""
+    from ..explorer import _Explorer
+    from ..runtime.strategies import make_strategy
+
+    count = 2_000 if quick else 20_000
+    lines = 2 * count + 2  # the loop's two lines per turn, and the first and last
+
+    def one(granularity: str) -> float:
+        explorer = _Explorer(_lines, (count,), {}, "bench", granularity)
+
+        def run():
+            strategy = make_strategy("random", 0)
+            strategy.new_execution()
+            explorer.run(strategy)
+
+        with explorer.engine.session():
+            return _median_time(run, 3 if quick else 5)
+
+    sync, line = one("sync"), one("line")
+    _say("explore, a scheduling point before each line (granularity line), median:")
+    _say(f"  {lines} plain lines, points at sync calls only  {sync * 1000:8.1f} ms")
+    _say(f"  the same, a point before each line        {line * 1000:8.1f} ms")
+    _say(f"  cost of a point per line                  {(line - sync) / lines * 1e6:8.2f} us")
+
+
 def run_benchmarks(*, quick: bool = False, seeds: int = 20) -> None:
     import contextlib
     import io
@@ -360,4 +401,5 @@ def run_benchmarks(*, quick: bool = False, seeds: int = 20) -> None:
         schedules_per_second(quick)
         scheduling_point_cost(quick)
         scale(quick)
+        line_points(quick)
         detection(quick, seeds)

@@ -23,6 +23,7 @@ def test_quick_bench_prints_every_section(capsys):
     )
     assert re.search(r"^  controlled\s+[\d.]+ ms$", out, re.M)
     assert re.search(r"real threading.Lock, uncontended\s+[\d.]+ us", out)
+    assert re.search(r"^  cost of a point per line +[\d.-]+ us$", out, re.M)
     # One run at scale, in a fresh process per size: time, time per URL, memory per URL.
     for urls in ("100", "1000", "10000"):
         assert re.search(
