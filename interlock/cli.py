@@ -105,7 +105,7 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     verify.add_argument(
         "--strategy",
-        default="mix",
+        default=None,
         help=f"how the controlled scheduler chooses schedules: {strategy_usage()} "
         "(default mix: a baseline, then random walks and PCT in turn)",
     )
@@ -219,7 +219,16 @@ def _build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _keep_out_of_the_working_directory() -> None:
+    """Hypothesis keeps a cache (``.hypothesis/``) in the working directory by default:
+    the command line puts it in the user's cache instead, unless it was set."""
+    if "HYPOTHESIS_STORAGE_DIRECTORY" not in os.environ:
+        cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        os.environ["HYPOTHESIS_STORAGE_DIRECTORY"] = os.path.join(cache, "interlock", "hypothesis")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    _keep_out_of_the_working_directory()
     parser = _build_parser()
     try:
         args = parser.parse_args(argv)
@@ -275,16 +284,23 @@ def _list() -> int:
 
 
 def _verify(args) -> int:
-    from .models import Budget, Settings
+    from .models import Budget, InvalidSetting, Settings
     from .reports import render
     from .scenarios import load_scenario
     from .subjects import builtin_subjects, load_target
     from .verify import Verifier
 
+    # Options that would be silently ignored are refused instead.
+    if args.strategy is not None and args.runtime == "threads":
+        msg = "--strategy applies to the controlled runtime only: real threads are scheduled by the OS"
+        raise InvalidSetting(msg)
+    if args.generated is not None and args.scenario:
+        msg = "--generated applies only without --scenario: generated scenarios are searched when no scenario is named"
+        raise InvalidSetting(msg)
     settings = Settings(
         seed=args.seed,
         runtime=args.runtime,
-        strategy=args.strategy,
+        strategy=args.strategy or "mix",
         budget=Budget(runs=args.runs, generated=args.generated, seconds=args.time_budget),
     )
     subjects = (

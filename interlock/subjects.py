@@ -22,7 +22,14 @@ from pathlib import Path
 
 from .models import InvalidTarget, Subject
 
-__all__ = ["Subject", "builtin_subjects", "load_callable", "load_module_of", "load_target"]
+__all__ = [
+    "Subject",
+    "builtin_subjects",
+    "load_callable",
+    "load_module_of",
+    "load_target",
+    "subject_of",
+]
 
 _IMPLEMENTATIONS = "interlock.implementations"
 
@@ -35,7 +42,7 @@ def builtin_subjects() -> dict[str, Subject]:
         if info.name.startswith("_"):
             continue
         module = importlib.import_module(f"{_IMPLEMENTATIONS}.{info.name}")
-        subject = Subject.from_module(module)
+        subject = _checked(Subject.from_module(module))
         if subject.name in found:
             msg = (
                 f"subject name {subject.name!r} is declared twice: by "
@@ -64,7 +71,7 @@ def load_target(target: str) -> Subject:
             )
         raise InvalidTarget(msg)
     module, function_name = load_module_of(target)
-    return Subject.from_module(module, function_name, target)
+    return _checked(Subject.from_module(module, function_name, target))
 
 
 def load_callable(target: str):
@@ -126,3 +133,39 @@ def _raised(exc: BaseException) -> str:
     if isinstance(exc, SystemExit):
         return f"it called sys.exit({exc.code!r}) at import"
     return f"{type(exc).__name__}: {exc}"
+
+
+def _checked(subject: Subject) -> Subject:
+    """A subject whose ``BREAKS`` names an unknown invariant is refused when it is loaded (a misspelt invariant would otherwise read as "declared, never broken")."""
+    from .checkers import CHECKERS
+
+    unknown = sorted(set(subject.breaks) - set(CHECKERS))
+    if unknown:
+        names = ", ".join(repr(name) for name in unknown)
+        close = [difflib.get_close_matches(name, list(CHECKERS), n=1) for name in unknown]
+        hint = "".join(f" (did you mean {c[0]!r}?)" for c in close if c)
+        msg = f"{subject.target}: BREAKS names no invariant {names}{hint}"
+        raise InvalidTarget(msg)
+    return subject
+
+
+def subject_of(target) -> Subject:
+    """A ``Subject`` from what a caller has: a subject, a target string (see
+    ``load_target``), or a ``download_all``-shaped callable (its module's ``BREAKS``
+    are its own when it is a module-level function)."""
+    if isinstance(target, Subject):
+        return target
+    if isinstance(target, str):
+        return load_target(target)
+    if not callable(target):
+        msg = f"not a subject, a target or a callable: {target!r}"
+        raise InvalidTarget(msg)
+    module = sys.modules.get(getattr(target, "__module__", None) or "")
+    name = getattr(target, "__qualname__", getattr(target, "__name__", repr(target)))
+    spec = f"{getattr(module, '__name__', '?')}:{name}"
+    if module is not None and getattr(module, name, None) is target:
+        return _checked(Subject.from_module(module, name, spec))
+    from .models.subject import check_signature
+
+    check_signature(target, spec)
+    return Subject(name=spec, download_all=target, target=spec)

@@ -87,8 +87,14 @@ class Verifier:
     ) -> SubjectReport:
         """Judge one subject: on ``scenarios``, or on every named scenario plus generated
         ones. ``generate`` forces generated scenarios on or off (default: only when no
-        scenarios are named)."""
-        from .scenarios import builtin_scenarios
+        scenarios are named). ``subject`` may be a ``Subject``, a target string or a
+        ``download_all``-shaped callable; a scenario may be given by name or path."""
+        from .scenarios import builtin_scenarios, load_scenario
+        from .subjects import subject_of
+
+        subject = subject_of(subject)
+        if scenarios is not None:
+            scenarios = [load_scenario(s) if isinstance(s, str) else s for s in scenarios]
 
         started = time.perf_counter()
         generated = scenarios is None if generate is None else generate

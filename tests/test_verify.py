@@ -179,3 +179,9 @@ class TestRunsForBigScenarios:
         assert self._count(150, article) == 7
         assert self._count(1, article) == 1
         assert self._count(40, load_scenario("tiny")) == 40
+
+
+def test_verify_takes_a_plain_callable_and_scenario_names():
+    report = Verifier(budget=Budget(runs=3, generated=0)).verify(lossy, ["single"])
+    assert report.subject.download_all is lossy
+    assert report.broken() >= {"no_lost_results"}

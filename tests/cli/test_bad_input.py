@@ -118,3 +118,28 @@ def test_version(capsys):
         main(["--version"])
     assert exit_.value.code == 0
     assert capsys.readouterr().out.strip() == f"interlock {interlock.__version__}"
+
+
+def test_options_that_would_be_ignored_are_refused(capsys):
+    code, out, err = run_cli(
+        capsys, "verify", "executor_map", "--runtime", "threads", "--strategy", "pct"
+    )
+    assert code == 2 and out == "" and "--strategy applies to the controlled runtime only" in err
+    code, out, err = run_cli(
+        capsys, "verify", "executor_map", "--scenario", "tiny", "--generated", "3"
+    )
+    assert code == 2 and out == "" and "--generated applies only without --scenario" in err
+
+
+def test_a_misspelt_invariant_in_breaks_is_refused_when_the_subject_loads(tmp_path, capsys):
+    path = tmp_path / "typo.py"
+    path.write_text(
+        'BREAKS = {"max_inflight": "too many"}\n'
+        "def download_all(urls, fetch, limit):\n"
+        "    return [fetch(u) for u in urls]\n"
+    )
+    code, out, err = run_cli(capsys, "verify", f"{path}:download_all")
+    assert code == 2 and out == ""
+    assert err.strip().endswith(
+        "BREAKS names no invariant 'max_inflight' (did you mean 'max_in_flight'?)"
+    )

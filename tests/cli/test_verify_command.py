@@ -143,3 +143,25 @@ def test_progress_goes_to_stderr(capsys):
     assert code == 0
     assert "interlock: [1/1] executor_map" in err
     assert "interlock:" not in out
+
+
+def test_verify_writes_nothing_into_the_working_directory(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "HYPOTHESIS_STORAGE_DIRECTORY"}
+    env["XDG_CACHE_HOME"] = str(tmp_path / "cache")
+    work = tmp_path / "work"
+    work.mkdir()
+    done = subprocess.run(
+        [sys.executable, "-m", "interlock", "verify", "article_semaphore", "--runs", "2"],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert list(work.iterdir()) == []  # Hypothesis's cache went to the user's cache
+    assert (tmp_path / "cache" / "interlock" / "hypothesis").is_dir()
