@@ -179,6 +179,15 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     explore.add_argument("--json", action="store_true", help="the result as JSON")
 
+    show = sub.add_parser("show", help="a subject's origin and why it breaks what it breaks")
+    show.add_argument("subject")
+
+    new = sub.add_parser(
+        "new", help="write a new subject module and a test that fails until it is filled in"
+    )
+    new.add_argument("name", help="the module's name (a Python identifier)")
+    new.add_argument("--dir", default=".", help="where to write the two files (default .)")
+
     demo = sub.add_parser(
         "demo",
         help="show in one screen how a subject breaks its promise, and its fix beside it",
@@ -242,6 +251,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _verify(args)
         if args.command == "replay":
             return _replay(args.token, args.format)
+        if args.command == "show":
+            return _show(args.subject)
+        if args.command == "new":
+            return _new(args.name, args.dir)
         if args.command == "explore":
             return _explore(args)
         if args.command == "demo":
@@ -350,6 +363,80 @@ def _verify(args) -> int:
             print(f"unexpected: {line}", file=sys.stderr)
         return EXIT_VIOLATION if surprises else EXIT_OK
     return EXIT_OK if all(r.ok for r in reports) else EXIT_VIOLATION
+
+
+def _show(target: str) -> int:
+    from .subjects import load_target
+
+    subject = load_target(target)
+    print(subject.name)
+    if subject.origin:
+        print(f"  origin: {subject.origin}")
+    if subject.breaks:
+        print("  breaks:")
+        for invariant, why in subject.breaks.items():
+            print(f"    {invariant}: {why}")
+    else:
+        print("  breaks: nothing (every invariant should hold)")
+    if subject.fixed_by:
+        print(f"  fixed by: {subject.fixed_by}")
+    return EXIT_OK
+
+
+_NEW_SUBJECT = '''"""{name}: what this pattern is, in a sentence or two.
+
+Where it comes from, and what it promises.
+"""
+
+import threading  # noqa: F401 - most patterns need it
+
+NAME = "{name}"
+ORIGIN = "TODO: where this pattern comes from"
+# invariant -> why the pattern breaks it (see `interlock list`); {{}} when it keeps all.
+BREAKS: dict[str, str] = {{}}
+
+
+def download_all(urls, fetch, limit):
+    """Download every URL with fetch(url), at most `limit` at once; one result per URL,
+    in order (a failed download's exception as its result)."""
+    raise NotImplementedError("write the pattern here")
+'''
+
+_NEW_TEST = '''"""{name} breaks exactly what it declares in BREAKS (it fails until it is written)."""
+
+from pathlib import Path
+
+from interlock import Verifier
+from interlock.subjects import load_target
+
+
+def test_{name}_breaks_exactly_what_it_declares():
+    subject = load_target(str(Path(__file__).with_name("{name}.py")) + ":download_all")
+    report = Verifier().verify(subject)
+    assert not report.surprises(), report.surprises()
+'''
+
+
+def _new(name: str, directory: str) -> int:
+    from pathlib import Path
+
+    from .models import InvalidSetting
+
+    if not name.isidentifier():
+        msg = f"a subject's name must be a Python identifier (got {name!r})"
+        raise InvalidSetting(msg)
+    where = Path(directory)
+    module, test = where / f"{name}.py", where / f"test_{name}.py"
+    for path in (module, test):
+        if path.exists():
+            msg = f"{path} exists already: nothing written"
+            raise InvalidSetting(msg)
+    where.mkdir(parents=True, exist_ok=True)
+    module.write_text(_NEW_SUBJECT.format(name=name), encoding="utf-8")
+    test.write_text(_NEW_TEST.format(name=name), encoding="utf-8")
+    print(f"wrote {module} and {test}")
+    print(f"next: write download_all, then: interlock verify {module}:download_all")
+    return EXIT_OK
 
 
 def _explore(args) -> int:
