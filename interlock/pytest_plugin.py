@@ -35,12 +35,19 @@ GENERATED_HELP = (
     "generated scenarios interlock tries when none are named (default: the runtime's own)"
 )
 
+STRATEGY_HELP = "how the controlled scheduler chooses schedules (default mix)"
+GRANULARITY_HELP = "explore: where threads may switch, sync (default) or line"
+TIME_BUDGET_HELP = "real seconds one verification or exploration may take"
+
 _SETTINGS = {
     # name: (help, parse)
     "seed": (SEED_HELP, "int"),
     "runs": (RUNS_HELP, "positive"),
     "runtime": (RUNTIME_HELP, "runtime"),
     "generated": (GENERATED_HELP, "count"),
+    "strategy": (STRATEGY_HELP, "strategy"),
+    "granularity": (GRANULARITY_HELP, "granularity"),
+    "time_budget": (TIME_BUDGET_HELP, "seconds"),
 }
 
 
@@ -56,7 +63,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        "interlock(seed=None, runs=None, runtime=None, generated=None): settings for the interlock fixture",
+        "interlock(seed=None, runs=None, runtime=None, generated=None, strategy=None, "
+        "granularity=None, time_budget=None): settings for the interlock fixture",
     )
     # Validate command line and ini now, so a bad value fails the session once.
     _settings_from_config(config)
@@ -76,6 +84,30 @@ def _parse(name: str, value: object, source: str):
         if value not in runtime_names():
             raise pytest.UsageError(f"Invalid interlock runtime {value!r} from {source}")
         return value
+    if kind == "strategy":
+        from .runtime.strategies import make_strategy
+
+        try:
+            make_strategy(str(value), 0)
+        except InterlockError as exc:
+            raise pytest.UsageError(
+                f"Invalid interlock strategy {value!r} from {source}: {exc}"
+            ) from None
+        return str(value)
+    if kind == "granularity":
+        from .explorer import GRANULARITIES
+
+        if value not in GRANULARITIES:
+            raise pytest.UsageError(f"Invalid interlock granularity {value!r} from {source}")
+        return value
+    if kind == "seconds":
+        try:
+            seconds = float(value)
+        except (TypeError, ValueError):
+            raise pytest.UsageError(f"Invalid interlock {name} {value!r} from {source}") from None
+        if not seconds > 0:
+            raise pytest.UsageError(f"Invalid interlock {name} {value!r} from {source}")
+        return seconds
     try:
         number = int(value)
     except (TypeError, ValueError):
@@ -86,7 +118,15 @@ def _parse(name: str, value: object, source: str):
 
 
 def _settings_from_config(config: pytest.Config) -> dict:
-    settings = {"seed": 0, "runs": None, "runtime": "controlled", "generated": None}
+    settings = {
+        "seed": 0,
+        "runs": None,
+        "runtime": "controlled",
+        "generated": None,
+        "strategy": None,
+        "granularity": None,
+        "time_budget": None,
+    }
     for name in _SETTINGS:
         ini = config.getini(f"interlock_{name}")
         if ini:
@@ -105,11 +145,37 @@ class InterlockFixture:
     runs: int | None
     runtime: str
     generated: int | None
+    strategy: str | None = None
+    granularity: str | None = None
+    time_budget: float | None = None
 
     @property
     def settings(self) -> Settings:
-        budget = Budget(runs=self.runs, generated=self.generated)
-        return Settings(seed=self.seed, runtime=self.runtime, budget=budget)
+        budget = Budget(runs=self.runs, generated=self.generated, seconds=self.time_budget)
+        return Settings(
+            seed=self.seed, runtime=self.runtime, strategy=self.strategy or "mix", budget=budget
+        )
+
+    def explore(self, fn: Callable, *args, **kwargs):
+        """``interlock.explore(fn, *args, **kwargs)`` with this test's settings (seed,
+        runs, strategy, granularity, time budget); keywords given here win."""
+        from .explorer import explore
+
+        options = {
+            "seed": self.seed,
+            "runs": self.runs or 500,
+            "strategy": self.strategy or "mix",
+            "granularity": self.granularity or "sync",
+            "time_budget": self.time_budget or 30.0,
+        }
+        options.update(kwargs)
+        return explore(fn, *args, **options)
+
+    def assert_explores_ok(self, fn: Callable, *args, **kwargs) -> None:
+        """Fail the test with the report and replay token when a schedule of ``fn`` fails."""
+        result = self.explore(fn, *args, **kwargs)
+        if not result.ok:
+            pytest.fail(result.report(), pytrace=False)
 
     def verifier(self) -> Verifier:
         return Verifier(self.settings)
@@ -203,7 +269,8 @@ def interlock(request: pytest.FixtureRequest) -> InterlockFixture:
     if marker is not None:
         if marker.args:
             raise pytest.UsageError(
-                "the interlock marker takes keywords only (seed=, runs=, runtime=, generated=)"
+                "the interlock marker takes keywords only (seed=, runs=, runtime=, generated=, "
+                "strategy=, granularity=, time_budget=)"
             )
         for key, value in marker.kwargs.items():
             if key not in _SETTINGS:

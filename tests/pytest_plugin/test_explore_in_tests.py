@@ -66,3 +66,49 @@ def test_a_failing_exploration_fails_its_test_with_the_report_and_token(pytester
             "*replay: interlock replay il1.*",
         ]
     )
+
+
+PLAIN = """
+import threading
+
+
+def plain_lines():
+    box = {"n": 0}
+
+    def add():
+        seen = box["n"]
+        box["n"] = seen + 1
+
+    threads = [threading.Thread(target=add) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert box["n"] == 2, box["n"]
+
+
+def test_plain_lines(interlock):
+    interlock.assert_explores_ok(plain_lines)
+"""
+
+
+def test_the_fixture_explores_with_the_sessions_settings(pytester):
+    pytester.makepyfile(test_plain=PLAIN)
+    # At synchronisation points (the default) the race between plain lines is invisible...
+    pytester.makeini("[pytest]\ninterlock_runs = 100\n")
+    pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)
+    # ... the ini key makes a point before each line, and the test fails with the token.
+    pytester.makeini("[pytest]\ninterlock_runs = 100\ninterlock_granularity = line\n")
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*replay: interlock replay il1.*"])
+    # An option overrides the ini file; a bad value is a usage error naming it.
+    result = pytester.runpytest_subprocess(
+        "-p", "no:cacheprovider", "--interlock-granularity", "sync"
+    )
+    result.assert_outcomes(passed=1)
+    result = pytester.runpytest_subprocess(
+        "-p", "no:cacheprovider", "--interlock-granularity", "word"
+    )
+    assert result.ret != 0
+    result.stderr.fnmatch_lines(["*Invalid interlock granularity 'word' from command line*"])

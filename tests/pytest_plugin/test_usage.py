@@ -83,7 +83,7 @@ def test_usage_errors_name_the_problem(pytester):
     assert outcomes.get("failed", 0) + outcomes.get("errors", 0) == 4
     text = result.stdout.str() + result.stderr.str()
     for message in (
-        "the interlock marker takes keywords only (seed=, runs=, runtime=, generated=)",
+        "the interlock marker takes keywords only (seed=, runs=, runtime=, generated=, ",
         "interlock target must be a name or a function (got 42)",
         "no_such_scenario",
         "unknown target 'no_such_subject'",
