@@ -55,7 +55,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("interlock", "concurrency verification with interlock")
     for name, (help_text, _) in _SETTINGS.items():
         group.addoption(
-            f"--interlock-{name}", dest=f"interlock_{name}", default=None, help=help_text
+            f"--interlock-{name.replace('_', '-')}",
+            dest=f"interlock_{name}",
+            default=None,
+            help=help_text,
         )
         parser.addini(f"interlock_{name}", help_text, default=None)
 
