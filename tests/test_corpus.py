@@ -73,4 +73,8 @@ def _judge(module, path):
     expected = set(module.BREAKS) - {"work_conserving"}
     messages = {v.invariant: v.message for v in report.verdicts if not v.holds}
     assert broken == expected, messages
-    assert not any(m.startswith("NONDETERMINISTIC") for m in messages.values()), messages
+    # A FAIL must replay exactly. (An advisory warning found on a run with time slices,
+    # preempted by real CPU time for a busy-waiting subject, may honestly say
+    # NONDETERMINISTIC: its preemption points came from the machine, not the seed.)
+    failing = {v.invariant for v in report.verdicts if not v.holds and not v.advisory}
+    assert not any(messages[i].startswith("NONDETERMINISTIC") for i in failing), messages
