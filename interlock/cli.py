@@ -126,6 +126,18 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     verify.add_argument("--json", action="store_true", help="the same as --format json")
     verify.add_argument(
+        "--invariant",
+        action="append",
+        metavar="NAME",
+        help="check only this invariant (repeat for more; default: every one)",
+    )
+    verify.add_argument(
+        "-x",
+        "--fail-fast",
+        action="store_true",
+        help="stop at the first FAIL: the rest of that subject, and the subjects after it",
+    )
+    verify.add_argument(
         "--expect-declared",
         action="store_true",
         help="exit 0 when each subject breaks exactly the invariants it declares (BREAKS), else 1",
@@ -315,6 +327,8 @@ def _verify(args) -> int:
         runtime=args.runtime,
         strategy=args.strategy or "mix",
         budget=Budget(runs=args.runs, generated=args.generated, seconds=args.time_budget),
+        invariants=tuple(args.invariant) if args.invariant else None,
+        fail_fast=args.fail_fast,
     )
     subjects = (
         [load_target(t) for t in args.targets]
@@ -340,6 +354,13 @@ def _verify(args) -> int:
         for index, subject in enumerate(subjects, 1):
             progress(f"[{index}/{len(subjects)}] {subject.name}")
             reports.append(verifier.verify(subject, scenarios))
+            if args.fail_fast and not reports[-1].ok and index < len(subjects):
+                print(
+                    f"interlock: stopped at the first FAIL (--fail-fast): "
+                    f"{len(subjects) - index} subject(s) not verified",
+                    file=sys.stderr,
+                )
+                break
     chosen = args.format or (
         "json"
         if args.json

@@ -58,6 +58,8 @@ class Verifier:
         time_scale: float = 0.001,
         progress: Callable[[str], None] | None = None,
         keep_limit: bool = False,
+        invariants: Sequence[str] | None = None,
+        fail_fast: bool = False,
     ) -> None:
         if isinstance(runtime, Settings):
             self.settings = runtime
@@ -75,6 +77,12 @@ class Verifier:
         # Shrinking a violation's scenario keeps its limit (a claim about that limit).
         self.keep_limit = keep_limit
         self._keep_limit = keep_limit
+        # Only these invariants are checked (default: every one); with fail_fast,
+        # exploring a subject ends at its first FAIL.
+        if invariants is None:
+            invariants = self.settings.invariants
+        self.invariants = _known_invariants(invariants)
+        self.fail_fast = fail_fast or self.settings.fail_fast
         self._deadline = math.inf
         self._builtin_names: set[str] | None = None
 
@@ -150,15 +158,27 @@ class Verifier:
                 self.budget.runs,
                 generated=False,
                 deadline=deadline,
+                invariants=self.invariants,
             )
             keep(explored.found, scouted.found)
             explored.take(scouted, scenario)
+            if self.fail_fast and any(not f.verdict.advisory for f in explored.found.values()):
+                explored.notes.append(
+                    f"stopped at the first violation, on scenario {scenario.name} (--fail-fast)"
+                )
+                return explored
             if explored.unsupported or explored.spinning:
                 return explored
             if scouted.out_of_time:
                 explored.out_of_time(index, len(scenarios), self.budget.seconds)
                 return explored
-        if generated and self.budget.generated:
+        if (
+            generated
+            and self.budget.generated
+            and not (
+                self.fail_fast and any(not f.verdict.advisory for f in explored.found.values())
+            )
+        ):
             self.progress(f"{subject.name}: up to {self.budget.generated} generated scenarios")
 
             def explore_generated(scenario: Scenario):
@@ -169,6 +189,7 @@ class Verifier:
                     self.budget.generated_runs,
                     generated=True,
                     deadline=deadline,
+                    invariants=self.invariants,
                 )
                 explored.take(scouted, scenario, named=False)
                 return scouted
@@ -199,6 +220,8 @@ class Verifier:
         verdicts: list[Verdict] = []
         records: dict[str, RunRecord] = {}
         for name, checker in CHECKERS.items():
+            if self.invariants is not None and name not in self.invariants:
+                continue
             hit = found.get(name)
             if hit is None:
                 verdicts.append(
@@ -254,7 +277,13 @@ class Verifier:
             if time.perf_counter() > self._deadline:
                 return None
             scouted = explore_scenario(
-                self.runtime, subject, candidate, runs, generated=False, deadline=self._deadline
+                self.runtime,
+                subject,
+                candidate,
+                runs,
+                generated=False,
+                deadline=self._deadline,
+                invariants=[invariant],
             )
             return scouted.found.get(invariant)
 
@@ -313,6 +342,27 @@ class _Explored:
             f"({self.runs} runs): the rest, and generated scenarios, were not explored "
             "(raise it with --time-budget)"
         )
+
+
+def _known_invariants(names: Sequence[str] | None) -> list[str] | None:
+    """The invariants asked for, each one known (a misspelt one is refused, with the
+    closest known name)."""
+    if names is None:
+        return None
+    import difflib
+
+    from .models import InvalidSetting
+
+    chosen = []
+    for name in names:
+        if name not in CHECKERS:
+            close = difflib.get_close_matches(name, list(CHECKERS), n=1)
+            hint = f": did you mean {close[0]!r}?" if close else f" ({', '.join(CHECKERS)})"
+            msg = f"unknown invariant {name!r}{hint}"
+            raise InvalidSetting(msg)
+        if name not in chosen:
+            chosen.append(name)
+    return chosen
 
 
 def _not_judged(reason: str) -> list[Verdict]:

@@ -48,7 +48,8 @@ class Settings:
     same settings give the same report in any process, in any order. ``strategy``
     is a strategy spec (``mix``, ``random``, ``pct:3``, ``exhaustive:2``...), used by
     runtimes that schedule; ``time_scale`` is real seconds per virtual second, used
-    by runtimes on a real clock.
+    by runtimes on a real clock. ``invariants`` limits the checking to those (None:
+    every one); with ``fail_fast`` exploring a subject ends at its first FAIL.
     """
 
     seed: int = 0
@@ -56,6 +57,8 @@ class Settings:
     strategy: str = "mix"
     budget: Budget = field(default_factory=Budget)
     time_scale: float = 0.001
+    invariants: tuple[str, ...] | None = None
+    fail_fast: bool = False
 
     def __post_init__(self) -> None:
         if isinstance(self.seed, bool) or not isinstance(self.seed, int):

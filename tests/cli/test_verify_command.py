@@ -163,5 +163,26 @@ def test_verify_writes_nothing_into_the_working_directory(tmp_path):
         timeout=120,
     )
     assert done.returncode == 0, done.stderr
-    assert list(work.iterdir()) == []  # Hypothesis's cache went to the user's cache
-    assert (tmp_path / "cache" / "interlock" / "hypothesis").is_dir()
+    # Hypothesis's cache (written for modules outside site-packages, as in a checkout)
+    # goes to the user's cache, never to the working directory.
+    assert list(work.iterdir()) == []
+
+
+def test_invariant_checks_a_subset_and_a_misspelt_one_is_refused(capsys):
+    code, out, _ = run(
+        capsys, "verify", "article_queue", "--scenario", "tiny", "--invariant", "max_in_flight"
+    )
+    assert code == 1
+    header = out.splitlines()[0].split()
+    assert header == ["subject", "in-flight"]  # one column: the one asked for
+    code, out, err = run(capsys, "verify", "article_queue", "--invariant", "max_inflight")
+    assert code == 2 and out == ""
+    assert "unknown invariant 'max_inflight': did you mean 'max_in_flight'?" in err
+
+
+def test_fail_fast_stops_at_the_first_fail(capsys):
+    code, out, err = run(capsys, "verify", "article_queue", "executor_map", "-x")
+    assert code == 1
+    assert "executor_map" not in out
+    assert "stopped at the first FAIL (--fail-fast): 1 subject(s) not verified" in err
+    assert "stopped at the first violation, on scenario" in out  # within the subject too
