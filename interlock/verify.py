@@ -84,6 +84,7 @@ class Verifier:
         self.invariants = _known_invariants(invariants)
         self.fail_fast = fail_fast or self.settings.fail_fast
         self._deadline = math.inf
+        self._started = time.perf_counter()
         self._builtin_names: set[str] | None = None
 
     def verify(
@@ -111,6 +112,7 @@ class Verifier:
         # The article's pattern prints; a subject's output must not garble the report.
         deadline = started + self.budget.seconds if self.budget.seconds else math.inf
         self._deadline = deadline
+        self._started = started
         # Scenarios the caller chose carry its claim: their limit stays when shrinking.
         self._keep_limit = self.keep_limit or scenarios is not None
         self._stories: dict[str, Story] = {}
@@ -148,8 +150,11 @@ class Verifier:
             if time.perf_counter() > deadline:
                 explored.out_of_time(index - 1, len(scenarios), self.budget.seconds)
                 return explored
+            broken = sum(not f.verdict.advisory for f in explored.found.values())
             self.progress(
-                f"{subject.name}: scenario {index}/{len(scenarios)} {scenario.describe()}"
+                f"{subject.name}: scenario {index}/{len(scenarios)} {scenario.describe()} "
+                f"[{explored.runs} runs so far, {broken} broken, "
+                f"{time.perf_counter() - self._started:.1f}s]"
             )
             scouted = explore_scenario(
                 self.runtime,

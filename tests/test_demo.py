@@ -44,6 +44,10 @@ def test_every_format_finds_the_moment_of_five_in_flight(capsys):
     data = json.loads(out)["targets"][0]
     (broken,) = [v for v in data["verdicts"] if not v["holds"]]
     assert broken["invariant"] == "max_in_flight" and "limit is 4" in broken["message"]
+    (view,) = data["violations"]
+    assert view["violation"]["in_flight"] == 5 and view["scenario"]["limit"] == 4
+    assert sum(d["in_flight_at_violation"] for d in view["downloads"]) == 5
+    assert any(t["state"].endswith("the 5th in flight") for t in view["threads"])
 
 
 def test_a_subject_breaking_the_limit_only_elsewhere_is_shown_where_it_breaks(capsys):
