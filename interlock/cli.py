@@ -237,6 +237,11 @@ def _build_parser() -> argparse.ArgumentParser:
     bench = sub.add_parser("bench", help="measure speed and detection (prints numbers)")
     bench.add_argument("--quick", action="store_true", help="fewer repetitions")
     bench.add_argument("--seeds", type=_positive("--seeds"), default=20)
+    bench.add_argument(
+        "--instructions",
+        action="store_true",
+        help="only instructions per tiny run, counted by valgrind's callgrind",
+    )
     return parser
 
 
@@ -274,6 +279,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "bench":
             from .bench import run_benchmarks
 
+            if args.instructions:
+                from .bench import instructions_per_run
+
+                counted = instructions_per_run()
+                if counted is None:
+                    print(
+                        "interlock: error: --instructions needs valgrind on PATH", file=sys.stderr
+                    )
+                    return EXIT_USAGE
+                print(
+                    "instructions per tiny run, end to end (article_queue, run + record + "
+                    f"check, valgrind callgrind): {counted:,.0f}"
+                )
+                return EXIT_OK
             run_benchmarks(quick=args.quick, seeds=args.seeds)
             return EXIT_OK
     except InterlockError as exc:

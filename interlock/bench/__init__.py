@@ -1,7 +1,8 @@
 """``interlock bench``: speed and detection figures, measured side by side in one run.
 
 The package holds everything the benchmark uses: ``_figures`` (what ``interlock
-bench`` prints), ``_floor`` (a bare greenlet scheduler to measure against) and
+bench`` prints), ``_instructions`` (``--instructions``: instructions per run,
+counted by callgrind), ``_floor`` (a bare greenlet scheduler to measure against) and
 ``strategies`` (the per-decision cost of each strategy: ``python -m
 interlock.bench.strategies``).
 """
@@ -9,5 +10,6 @@ interlock.bench.strategies``).
 from __future__ import annotations
 
 from ._figures import run_benchmarks
+from ._instructions import instructions_per_run
 
-__all__ = ["run_benchmarks"]
+__all__ = ["instructions_per_run", "run_benchmarks"]

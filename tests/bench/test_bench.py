@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 
 import pytest
@@ -35,3 +36,27 @@ def test_quick_bench_prints_every_section(capsys):
     assert re.search(r"article_queue: 5 in flight, limit 4\s+[\d.]+ ms 1/1", out)
     for label in ("empty()/get() race", "deadlock on failure", "unbounded at limit <= 2"):
         assert label in out
+
+
+def test_instructions_mode_counts_the_difference_between_two_batches(tmp_path, monkeypatch, capsys):
+    # A stand-in valgrind: writes the callgrind summary a batch of N runs would have,
+    # 1,000,000 for start-up plus 2,500 a run, so one run costs exactly 2,500.
+    fake = tmp_path / "valgrind"
+    fake.write_text(
+        "#!/bin/sh\n"
+        'out=""; for a in "$@"; do case "$a" in --callgrind-out-file=*) out="${a#*=}";; esac; done\n'
+        'for last in "$@"; do :; done\n'
+        'echo "summary: $((1000000 + 2500 * last))" > "$out"\n'
+    )
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}:{os.environ['PATH']}")
+    assert main(["bench", "--instructions"]) == 0
+    out, _ = capsys.readouterr()
+    assert out.strip().endswith("valgrind callgrind): 2,500")
+
+
+def test_instructions_mode_without_valgrind_is_one_line_and_exit_2(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    assert main(["bench", "--instructions"]) == 2
+    _, err = capsys.readouterr()
+    assert err.strip() == "interlock: error: --instructions needs valgrind on PATH"
