@@ -8,7 +8,8 @@ pytest_plugins = ["pytester"]
 
 
 # Tests whose outcome cannot depend on the interpreter's version (pure renderers, the
-# browser harness, the bench's printing, the README, the public names): with
+# browser harness, the bench's printing, the README, the public names, the command
+# lines the docs and the demo show): with
 # INTERLOCK_ONCE_ELSEWHERE=1 (tox's per-version environments) they are skipped there,
 # and run once, in the coverage environment.
 ONCE = (
@@ -17,6 +18,12 @@ ONCE = (
     "tests/bench/",
     "tests/test_readme_examples.py",
     "tests/test_public_api.py",
+    # End-to-end runs of the command line's text (the scheduler under them is tested on
+    # every version by the runtime, stage and catalogue tests).
+    "tests/test_docs.py",
+    "tests/test_demo.py",
+    "tests/cli/test_show_and_new.py",
+    "tests/pytest_plugin/test_explore_in_tests.py",
 )
 
 
