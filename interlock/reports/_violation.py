@@ -62,10 +62,9 @@ def violation_view(
     if verdict.invariant == "max_in_flight" and peak is not None:
         at_seq, at_time = peak.seq, peak.time
     threads = _moment(record, story, at_seq)
-    flying = set()
-    if at_seq is not None:
-        flying = set(peak.urls)
+    flying = set(peak.urls) if at_seq is not None else set()
     steps = _steps(story)
+    intervals = trace.intervals()
     downloads = [
         {
             "url": i.url,
@@ -75,8 +74,9 @@ def violation_view(
             "ok": i.ok,
             "in_flight_at_violation": i.url in flying,
         }
-        for i in trace.intervals()
+        for i in intervals
     ]
+    words = _Moment(intervals, steps, at_seq)
     return {
         "subject": report.subject.name,
         "target": report.subject.target,
@@ -111,10 +111,10 @@ def violation_view(
         "threads": [
             {
                 "name": t.name,
-                "state": _state(t, downloads, steps, at_seq),
+                "state": words.state(t),
                 "where": t.where,
                 "alive": t.alive,
-                "next": _next_step(t.name, steps, at_seq) if t.alive else None,
+                "next": words.next_of(t.name) if t.alive else None,
             }
             for t in threads
         ],
@@ -134,56 +134,53 @@ def _moment(record: RunRecord, story: Story | None, seq: int | None) -> tuple[Th
     return record.threads_at_end or record.threads_at_return
 
 
-def _state(t: ThreadState, downloads: list[dict], steps: list[dict], seq: int | None) -> str:
-    """The thread's state in words; for the moment of a download event, with the
-    download it holds and, for a thread caught running, what it does next."""
-    if not t.alive:
-        return "finished"
-    base = t.name.split(" (")[0]
-    holding = [
-        d for d in downloads if d["thread"].split(" (")[0] == base and _open_at(d, steps, seq)
-    ]
-    wait = t.waiting_on
-    if seq is not None:
+class _Moment:
+    """Every thread's state in words at the moment ``seq`` (a download event; None: the
+    end of the run), read once from the trace's intervals and the told steps."""
+
+    def __init__(self, intervals, steps: list[dict], seq: int | None) -> None:
+        # The download each thread holds then (the trace pairs starts and ends by seq).
+        self.holding = {}
+        for i in intervals:
+            if seq is None:
+                open_then = i.end_seq is None
+            else:
+                open_then = i.start_seq <= seq and (i.end_seq is None or i.end_seq > seq)
+            if open_then:
+                self.holding[i.thread] = i
+        self.moment = None  # the step that is the moment
+        self.next: dict[str, str] = {}  # thread -> what it does first after it
         for step in steps:
-            if step["seq"] == seq and step["thread"] == t.name:
-                return f"starts downloading {step['what']}: the {_nth(step['in_flight'])} in flight"
-    if wait is not None and wait.startswith(_DOWNLOAD_WAIT):
-        if holding:
-            d = holding[-1]
-            return f"downloading {d['url']} (since t={d['start']:.3f}s)"
-        return "downloading (" + wait.split(": ", 1)[-1] + ")"
-    if wait is not None:
-        return wait
-    if t.where == "(not started yet)":
-        return "not started"
-    return "running"
+            if self.moment is None:
+                if seq is not None and step["seq"] == seq:
+                    self.moment = step
+                continue
+            name = step["thread"]
+            if step["kind"] != "wake" and name not in self.next:
+                self.next[name] = step["text"][len(name) + 1 :]
 
+    def next_of(self, name: str) -> str | None:
+        return self.next.get(name)
 
-def _open_at(download: dict, steps: list[dict], seq: int | None) -> bool:
-    if seq is None:
-        return download["end"] is None
-    started = ended = None
-    for step in steps:
-        if step["what"] == download["url"] and step["kind"] == "start":
-            started = step["seq"]
-        elif step["what"] == download["url"] and step["kind"] in ("finish", "fail"):
-            ended = step["seq"]
-    return started is not None and started <= seq and (ended is None or ended > seq)
-
-
-def _next_step(name: str, steps: list[dict], seq: int | None) -> str | None:
-    """What ``name`` does first after the event ``seq`` (its own words, sans its name)."""
-    if seq is None:
-        return None
-    after = False
-    for step in steps:
-        if step["seq"] == seq:
-            after = True
-            continue
-        if after and step["thread"] == name and step["kind"] != "wake":
-            return step["text"][len(name) + 1 :]
-    return None
+    def state(self, t: ThreadState) -> str:
+        """The thread's state in words: the download it holds, the wait it is in, or for
+        the thread whose event is the moment, that event."""
+        if not t.alive:
+            return "finished"
+        step = self.moment
+        if step is not None and step["thread"] == t.name:
+            return f"starts downloading {step['what']}: the {_nth(step['in_flight'])} in flight"
+        wait = t.waiting_on
+        if wait is not None and wait.startswith(_DOWNLOAD_WAIT):
+            held = self.holding.get(t.name.split(" (")[0])  # the trace names the bare thread
+            if held is not None:
+                return f"downloading {held.url} (since t={held.start:.3f}s)"
+            return "downloading (" + wait.split(": ", 1)[-1] + ")"
+        if wait is not None:
+            return wait
+        if t.where == "(not started yet)":
+            return "not started"
+        return "running"
 
 
 def _steps(story: Story | None) -> list[dict]:
