@@ -231,23 +231,16 @@ class _Explorer:
         except NondeterministicProgram:
             return None
 
-    def shortest(self, decisions: tuple[int, ...], kind: str) -> tuple[int, ...]:
-        """The decisions of the shortest failing prefix (then the baseline) found."""
+    def shortest(self, ex, kind: str):
+        """The shortest run found whose schedule still fails as ``kind``."""
         from .runtime.strategies import BASELINE
+        from .stages import shortest_prefix
 
-        best = decisions
-        low, high = 0, len(decisions)
-        while low < high:
-            mid = (low + high) // 2
-            ex = self.replay(decisions[:mid], then=BASELINE)
-            failed = ex is not None and (_failure_of(ex, self.name) or ("",))[0] == kind
-            if failed:
-                high = mid
-                if len(ex.decisions) <= len(best):
-                    best = tuple(ex.decisions)
-            else:
-                low = mid + 1
-        return best
+        def fails(run) -> bool:
+            found = _failure_of(run, self.name)
+            return found is not None and found[0] == kind
+
+        return shortest_prefix(ex, lambda prefix: self.replay(prefix, then=BASELINE), fails)
 
 
 def explore(
@@ -282,7 +275,9 @@ def explore(
             if not schedules.new_execution():
                 break
             if part is not None and index % part[1] != part[0] - 1:
-                _skip(explorer, schedules)  # another shard's schedule: keep the series aligned
+                # Another shard's schedule: run it unchecked, since a strategy's later
+                # schedules may depend on its earlier ones (a search tree).
+                explorer.run(schedules)
                 continue
             ex = explorer.run(schedules)
             done += 1
@@ -303,29 +298,18 @@ def explore(
     return ExploreResult(target, True, done, described, None, tuple(checked))
 
 
-def _skip(explorer, schedules) -> None:
-    """Run a schedule another shard owns without checking it: a strategy's later
-    schedules may depend on its earlier ones (a search tree), so each shard walks the
-    same series and checks only its own."""
-    explorer.run(schedules)
-
-
 def _failed(explorer: _Explorer, ex, kind: str, label, done: int) -> ExploreResult:
-    decisions = explorer.shortest(tuple(ex.decisions), kind)
+    best = explorer.shortest(ex, kind)
+    decisions = tuple(best.decisions)
+    kind, message = _failure_of(best, explorer.name)
+    # The same schedule again, failing the same way. Messages may hold addresses (an
+    # assert's repr of an object): the kind and the message's head are compared.
     again = explorer.replay(decisions)
-    first = explorer.replay(decisions)
-    found = _failure_of(first, explorer.name) if first is not None else None
-    # The same schedule, failing the same way: messages may hold addresses (an assert's
-    # repr of an object), so the kind and the first line's exception name are compared.
     same = (
         again is not None
-        and first is not None
-        and found is not None
-        and found[0] == kind
-        and tuple(again.decisions) == tuple(first.decisions)
-        and _signature(_failure_of(again, explorer.name)) == _signature(found)
+        and tuple(again.decisions) == decisions
+        and _signature(_failure_of(again, explorer.name)) == _signature((kind, message))
     )
-    message = found[1] if found is not None else _failure_of(ex, explorer.name)[1]
     token = ReplayToken(
         target=explorer.target,
         scenario=explorer.granularity,  # a callable has no scenario: its points go here

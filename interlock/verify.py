@@ -16,7 +16,7 @@ import io
 import math
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from .checkers import CHECKERS
 from .models import (
@@ -76,15 +76,12 @@ class Verifier:
         self.progress = progress or (lambda message: None)
         # Shrinking a violation's scenario keeps its limit (a claim about that limit).
         self.keep_limit = keep_limit
-        self._keep_limit = keep_limit
         # Only these invariants are checked (default: every one); with fail_fast,
         # exploring a subject ends at its first FAIL.
         if invariants is None:
             invariants = self.settings.invariants
         self.invariants = _known_invariants(invariants)
         self.fail_fast = fail_fast or self.settings.fail_fast
-        self._deadline = math.inf
-        self._started = time.perf_counter()
         self._builtin_names: set[str] | None = None
 
     def verify(
@@ -110,19 +107,22 @@ class Verifier:
         chosen = sorted(builtin_scenarios() if scenarios is None else scenarios, key=size_key)
         printed = io.StringIO()
         # The article's pattern prints; a subject's output must not garble the report.
-        deadline = started + self.budget.seconds if self.budget.seconds else math.inf
-        self._deadline = deadline
-        self._started = started
-        # Scenarios the caller chose carry its claim: their limit stays when shrinking.
-        self._keep_limit = self.keep_limit or scenarios is not None
-        self._stories: dict[str, Story] = {}
+        call = _Call(
+            started=started,
+            deadline=started + self.budget.seconds if self.budget.seconds else math.inf,
+            # Scenarios the caller chose carry its claim: their limit stays when shrinking.
+            keep_limit=self.keep_limit or scenarios is not None,
+        )
+        stories: dict[str, Story] = {}
+        records: dict[str, RunRecord] = {}
         with self.runtime.session(), contextlib.redirect_stdout(printed):
-            explored = self._explore(subject, chosen, generated, deadline)
+            explored = self._explore(subject, chosen, generated, call)
             if explored.unsupported:
                 verdicts = _not_judged(explored.unsupported)
-                records: dict[str, RunRecord] = {}
             else:
-                verdicts, records = self._judge(subject, explored.found, explored.runs)
+                verdicts = self._judge(
+                    subject, explored.found, explored.runs, call, records, stories
+                )
         notes = explored.notes + explored.coverage
         lines = printed.getvalue().splitlines()
         if lines:
@@ -139,12 +139,13 @@ class Verifier:
             records=records,
             exact=self.runtime.exact,
             unsupported=explored.unsupported,
-            stories=self._stories,
+            stories=stories,
         )
 
     def _explore(
-        self, subject: Subject, scenarios: list[Scenario], generated: bool, deadline: float
+        self, subject: Subject, scenarios: list[Scenario], generated: bool, call: _Call
     ) -> _Explored:
+        deadline = call.deadline
         explored = _Explored()
         for index, scenario in enumerate(scenarios, 1):
             if time.perf_counter() > deadline:
@@ -154,7 +155,7 @@ class Verifier:
             self.progress(
                 f"{subject.name}: scenario {index}/{len(scenarios)} {scenario.describe()} "
                 f"[{explored.runs} runs so far, {broken} broken, "
-                f"{time.perf_counter() - self._started:.1f}s]"
+                f"{time.perf_counter() - call.started:.1f}s]"
             )
             scouted = explore_scenario(
                 self.runtime,
@@ -220,10 +221,17 @@ class Verifier:
         return explored
 
     def _judge(
-        self, subject: Subject, found: dict[str, Found], runs: int
-    ) -> tuple[list[Verdict], dict[str, RunRecord]]:
+        self,
+        subject: Subject,
+        found: dict[str, Found],
+        runs: int,
+        call: _Call,
+        records: dict[str, RunRecord],
+        stories: dict[str, Story],
+    ) -> list[Verdict]:
+        """A verdict per invariant; for each violation, its minimised record and the
+        story of its run go into ``records`` and ``stories``."""
         verdicts: list[Verdict] = []
-        records: dict[str, RunRecord] = {}
         for name, checker in CHECKERS.items():
             if self.invariants is not None and name not in self.invariants:
                 continue
@@ -234,16 +242,16 @@ class Verifier:
                 )
                 continue
             self.progress(f"{subject.name}: minimising the {name} violation")
-            verdict, record = self._finish(subject, hit)
+            verdict, record = self._finish(subject, hit, call)
             verdicts.append(verdict)
             records[name] = record
             if record.replay is not None:
-                observed = self.runtime.observe(subject, hit.scenario, record.decisions)
+                observed = self.runtime.observe(subject, record.scenario, record.decisions)
                 if observed is not None:
-                    self._stories[name] = observed[1]
-        return verdicts, records
+                    stories[name] = observed[1]
+        return verdicts
 
-    def _finish(self, subject: Subject, hit: Found) -> tuple[Verdict, RunRecord]:
+    def _finish(self, subject: Subject, hit: Found, call: _Call) -> tuple[Verdict, RunRecord]:
         """Minimise, check and give a token to a violation, where the runtime can replay."""
         if not self.runtime.replayable:
             return replace(hit.verdict, scenario=hit.scenario.name), hit.record
@@ -251,7 +259,7 @@ class Verifier:
         # cost as much again, so it is kept as found (and only replayed).
         costly = hit.record.outcome in (Stop.SPIN, Stop.UNSUPPORTED)
         if not hit.generated and not CHECKERS[hit.verdict.invariant].advisory and not costly:
-            hit = self._shrink(subject, hit)  # (Hypothesis has shrunk a generated one)
+            hit = self._shrink(subject, hit, call)  # (Hypothesis has shrunk a generated one)
         minimal = minimise(
             hit.record,
             hit.verdict.invariant,
@@ -272,14 +280,14 @@ class Verifier:
         verdict = replace(minimal.verdict, scenario=hit.scenario.name, replay=token)
         return verdict, record.with_replay(token)
 
-    def _shrink(self, subject: Subject, hit: Found) -> Found:
+    def _shrink(self, subject: Subject, hit: Found, call: _Call) -> Found:
         """The violation on the smallest scenario that still shows it (see
         ``stages.shrink_scenario``), found again there by exploring it."""
         invariant = hit.verdict.invariant
         runs = min(self.budget.runs, _SHRINK_RUNS)
 
         def breaks(candidate: Scenario) -> Found | None:
-            if time.perf_counter() > self._deadline:
+            if time.perf_counter() > call.deadline:
                 return None
             scouted = explore_scenario(
                 self.runtime,
@@ -287,12 +295,12 @@ class Verifier:
                 candidate,
                 runs,
                 generated=False,
-                deadline=self._deadline,
+                deadline=call.deadline,
                 invariants=[invariant],
             )
             return scouted.found.get(invariant)
 
-        _, found = shrink_scenario(hit.scenario, breaks, keep_limit=self._keep_limit)
+        _, found = shrink_scenario(hit.scenario, breaks, keep_limit=call.keep_limit)
         return found if found is not None else hit
 
     def replay(self, subject: Subject, scenario: Scenario, decisions) -> RunRecord | None:
@@ -305,6 +313,15 @@ class Verifier:
 
             self._builtin_names = set(builtin_names())
         return self._builtin_names
+
+
+@dataclass(frozen=True)
+class _Call:
+    """What one ``verify`` call carries through its stages."""
+
+    started: float  # time.perf_counter() when it began
+    deadline: float  # when its time budget ends (inf: none)
+    keep_limit: bool  # shrinking keeps the scenario's limit
 
 
 class _Explored:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from ._explore import Found, Scouted, explore_scenario, keep, scenario_key, size_key
 from ._generate import Generated, generate
-from ._minimise import Minimal, minimise, shrink_scenario
+from ._minimise import Minimal, minimise, shortest_prefix, shrink_scenario
 
 __all__ = [
     "Found",
@@ -24,6 +24,7 @@ __all__ = [
     "generate",
     "keep",
     "minimise",
+    "shortest_prefix",
     "shrink_scenario",
     "scenario_key",
     "size_key",

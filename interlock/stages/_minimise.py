@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from ..checkers import check_all
 from ..models import RunRecord, Scenario, Verdict
 
-__all__ = ["SHRINK_CANDIDATES", "Minimal", "minimise", "shrink_scenario"]
+__all__ = ["SHRINK_CANDIDATES", "Minimal", "minimise", "shortest_prefix", "shrink_scenario"]
 
 NONDETERMINISTIC = (
     " (replaying this schedule gave a different trace: the subject depends on something "
@@ -33,6 +33,26 @@ class Minimal:
     deterministic: bool
 
 
+def shortest_prefix(found, run_prefix: Callable, fails: Callable):
+    """The shortest failing run found by bisection over the prefixes of ``found``'s
+    decisions: ``run_prefix(decisions)`` runs a prefix then the baseline (a run with
+    ``decisions``, or None when it cannot), ``fails(run)`` says whether it still fails.
+    Every run kept fails, and none is longer than ``found``."""
+    decisions = list(found.decisions)
+    best = found
+    low, high = 0, len(decisions)
+    while low < high:
+        mid = (low + high) // 2
+        attempt = run_prefix(decisions[:mid])
+        if attempt is not None and fails(attempt):
+            high = mid
+            if len(attempt.decisions) <= len(best.decisions):
+                best = attempt
+        else:
+            low = mid + 1
+    return best
+
+
 def minimise(
     record: RunRecord,
     invariant: str,
@@ -45,18 +65,11 @@ def minimise(
     follows every decision (None when they no longer fit). Without ``search`` the
     schedule is kept as it is and only replayed (for a run that costs a second of real
     time to make again: a spin)."""
-    decisions = list(record.decisions)
     best = record
-    low, high = (0, len(decisions)) if search else (0, 0)
-    while low < high:
-        mid = (low + high) // 2
-        attempt = run_prefix(decisions[:mid])
-        if not check_all(attempt, [invariant])[0].holds:
-            high = mid
-            if len(attempt.decisions) <= len(best.decisions):
-                best = attempt
-        else:
-            low = mid + 1
+    if search:
+        best = shortest_prefix(
+            record, run_prefix, lambda attempt: not check_all(attempt, [invariant])[0].holds
+        )
     verdict = check_all(best, [invariant])[0]
     again = replay(best.decisions)
     deterministic = again is not None and again.trace.render() == best.trace.render()

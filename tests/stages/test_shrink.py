@@ -87,3 +87,13 @@ def test_exhaustive_search_is_not_complete_when_a_budget_cut_runs_short():
     (coverage,) = [n for n in report.notes if n.startswith("single:")]
     assert "explored all" not in coverage
     assert "stopped by a budget before they ended" in coverage
+
+
+def test_the_story_told_is_of_the_shrunk_run():
+    article = load_target("article_queue")
+    report = Verifier(budget=Budget(runs=40, generated=0)).verify(article, ["limit_3"])
+    record = report.records["max_in_flight"]
+    story = report.stories["max_in_flight"]
+    started = [s.what for s in story.steps if s.kind == "start"]
+    assert started == [e.url for e in record.trace.events if e.kind == "start"]
+    assert len(started) == len(record.scenario.tasks) == 4  # the shrunk scenario's URLs
