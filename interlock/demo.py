@@ -155,7 +155,7 @@ def demo(
         return render(chosen, [_only(report, view["invariant"])], color=color)
     lines = [explain_of(view, steps=explain, color=color)]
     if fix is not None:
-        scenario = _scenario_of(report, view)
+        scenario = report.records[view["invariant"]].scenario
         proof = prove(
             fix, scenario, view["invariant"], bound=bound, seconds=seconds, progress=progress
         )
@@ -174,10 +174,6 @@ def _only(report: SubjectReport, invariant: str) -> SubjectReport:
         records={invariant: report.records[invariant]},
         stories={k: v for k, v in report.stories.items() if k == invariant},
     )
-
-
-def _scenario_of(report: SubjectReport, view: dict) -> Scenario:
-    return report.records[view["invariant"]].scenario
 
 
 def bar(done: int, elapsed: float, seconds: float, *, width: int = 30) -> str:

@@ -176,10 +176,7 @@ class _LinePoints:
         import sys
         import threading
 
-        self._before = (
-            sys.gettrace(),
-            threading.gettrace() if hasattr(threading, "gettrace") else None,
-        )
+        self._before = sys.gettrace(), threading.gettrace()
         sys.settrace(self._global)
         threading.settrace(self._global)
         return self

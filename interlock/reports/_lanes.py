@@ -11,12 +11,9 @@ terminal and ``NO_COLOR`` is unset).
 
 from __future__ import annotations
 
-from contextvars import ContextVar
+from ._registry import COLOR
 
-__all__ = ["COLOR", "lanes_of"]
-
-# Whether the text formats may colour what they draw: set by ``render(..., color=True)``.
-COLOR: ContextVar[bool] = ContextVar("interlock_report_color", default=False)
+__all__ = ["lanes_of"]
 
 _RED = "\x1b[31m"
 _BOLD = "\x1b[1m"

@@ -9,11 +9,15 @@ all come from ``FORMATS``.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from ..models import InvalidSetting, SubjectReport
 
-__all__ = ["FORMATS", "ReportFormat", "render", "report_format"]
+__all__ = ["COLOR", "FORMATS", "ReportFormat", "render", "report_format"]
+
+# Whether the text formats may colour what they draw: set by ``render(..., color=True)``.
+COLOR: ContextVar[bool] = ContextVar("interlock_report_color", default=False)
 
 Renderer = Callable[[Sequence[SubjectReport]], str]
 
@@ -53,8 +57,6 @@ def format_names() -> list[str]:
 def render(name: str, reports: Sequence[SubjectReport], *, color: bool = False) -> str:
     """The reports in format ``name``; ``color`` lets the text formats colour what
     they draw (for a terminal)."""
-    from ._lanes import COLOR
-
     chosen = FORMATS.get(name)
     if chosen is None:
         msg = f"unknown format {name!r} (choose {', '.join(format_names())})"
