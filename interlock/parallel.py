@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import multiprocessing
+import pickle
 import sys
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -78,6 +79,11 @@ def verify_in_processes(
         )
         for subject in subjects
     ]
+    # A job that cannot be sent to a worker fails here, before any process or pool
+    # thread exists (sent by the pool's feeder thread, it would fail there, and the
+    # pool's shutdown could then wait on its manager thread for ever on 3.13).
+    for job in job_args:
+        pickle.dumps(job)
     reports: list = [None] * len(subjects)
     pool = ProcessPoolExecutor(max_workers=min(jobs, len(subjects)), mp_context=_context())
     try:
