@@ -3,6 +3,7 @@
 The package holds everything the benchmark uses: ``_figures`` (what ``interlock
 bench`` prints), ``_instructions`` (``--instructions``: instructions per run,
 counted by callgrind), ``_floor`` (a bare greenlet scheduler to measure against) and
+``_lower_bound`` (the same run with no scheduler at all: the true lower bound) and
 ``strategies`` (the per-decision cost of each strategy: ``python -m
 interlock.bench.strategies``).
 """

@@ -68,6 +68,16 @@ def _median_time(fn: Callable[[], object], repeats: int) -> float:
     return statistics.median(samples)
 
 
+def _interleaved(batches: tuple[Callable[[], object], ...], rounds: int) -> list[float]:
+    """The median time of each batch over ``rounds`` rounds, one of each per round, so
+    that a change in the machine's load falls on all of them alike."""
+    samples: list[list[float]] = [[] for _ in batches]
+    for _ in range(rounds):
+        for batch, kept in zip(batches, samples, strict=True):
+            kept.append(_median_time(batch, 1))
+    return [statistics.median(kept) for kept in samples]
+
+
 def _controlled_runner():
     from ..runtime.controlled import ControlledRuntime
     from ..runtime.strategies import make_strategy
@@ -81,6 +91,29 @@ def _controlled_runner():
         return runtime.run(subject, scenario, strategy)
 
     return runtime, run
+
+
+def _reference_batches(subject: Subject, scenario: Scenario, n: int):
+    """``n`` runs on the floor (a bare greenlet scheduler: each thread runs until it
+    blocks, no control, no decisions kept, no checking) and ``n`` with no scheduler at
+    all (the true lower bound: CPython's own threads, downloads complete at once)."""
+    from ..models import FakeDownloader
+    from ._floor import run_on_floor
+    from ._lower_bound import run_without_scheduler
+
+    def floor_run():
+        downloader = FakeDownloader(scenario)  # made inside: times on the floor's clock
+        return list(subject.download_all(scenario.urls, downloader.fetch, scenario.limit))
+
+    def floor_batch():
+        for _ in range(n):
+            run_on_floor(floor_run)
+
+    def lower_batch():
+        for _ in range(n):
+            run_without_scheduler(subject, scenario)
+
+    return floor_batch, lower_batch
 
 
 def schedules_per_second(quick: bool) -> None:
@@ -100,26 +133,11 @@ def schedules_per_second(quick: bool) -> None:
             for i in range(n):
                 check_all(run(subject, tiny, "random", i))
 
-    # The floor: the same subject and scenario on a bare greenlet scheduler (each thread
-    # runs until it blocks; no control, no decisions kept, no checking), timed in
-    # alternation with the batches above so both see the same machine.
-    from ..models import FakeDownloader
-    from ._floor import run_on_floor
-
-    def floor_run():
-        downloader = FakeDownloader(tiny)  # made inside: times on the floor's clock
-        return list(subject.download_all(list(tiny.urls), downloader.fetch, tiny.limit))
-
-    def floor_batch():
-        for _ in range(n):
-            run_on_floor(floor_run)
-
-    controlled_samples, floor_samples = [], []
-    for _ in range(5 if quick else 7):
-        controlled_samples.append(_median_time(batch, 1))
-        floor_samples.append(_median_time(floor_batch, 1))
-    controlled_rate = n / statistics.median(controlled_samples)
-    floor_rate = n / statistics.median(floor_samples)
+    # The floor and the true lower bound, timed in alternation with the batches above
+    # so that all three see the same machine.
+    floor_batch, lower_batch = _reference_batches(subject, tiny, n)
+    medians = _interleaved((batch, floor_batch, lower_batch), 5 if quick else 7)
+    controlled_rate, floor_rate, lower_rate = (n / m for m in medians)
     # The same runs split in two: running and recording, then checking.
     with runtime.session():
         records = [run(subject, tiny, "random", i) for i in range(n)]
@@ -142,6 +160,11 @@ def schedules_per_second(quick: bool) -> None:
     _say(
         f"  floor       {floor_rate:10.0f} /s   (bare greenlet scheduler, run only: "
         f"controlled end to end is {controlled_rate / floor_rate:.2f} x its rate)"
+    )
+    _say(
+        f"  no scheduler{lower_rate:10.0f} /s   (CPython's own threads, instant downloads: the "
+        "lower bound in instructions, not in wall time, where OS threads switch; controlled "
+        f"end to end takes {lower_rate / controlled_rate:.2f} x its time a run)"
     )
     with runtime.session():
         article_controlled = _median_time(

@@ -7,6 +7,11 @@ are each run in a fresh ``python`` under callgrind; the difference between them,
 divided by the difference in runs, is what one run costs end to end, without the
 interpreter's start-up and imports. ``python -m interlock.bench._instructions N``
 is the batch itself.
+
+The same is counted for the true lower bound (``_lower_bound``: the same subject
+and scenario on CPython's own threads, downloads instant, no scheduler), whose
+batch is ``python -m interlock.bench._instructions --lower-bound N``; the ratio
+says how many times the lower bound one interlock run costs.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ import subprocess
 import sys
 import tempfile
 
-__all__ = ["batch", "instructions_per_run"]
+__all__ = ["batch", "instructions_per_run", "lower_bound_batch"]
 
 SMALL, LARGE = 20, 120
 
@@ -44,8 +49,24 @@ def batch(runs: int) -> None:
             check_all(runtime.run(subject, tiny, strategy))
 
 
-def _count(runs: int, valgrind: str, workdir: str) -> int:
-    out = os.path.join(workdir, f"callgrind.{runs}.out")
+def lower_bound_batch(runs: int) -> None:
+    """``runs`` runs of article_queue on tiny with no scheduler: the true lower bound."""
+    import contextlib
+    import io
+
+    from ..scenarios import load_scenario
+    from ..subjects import builtin_subjects
+    from ._lower_bound import run_without_scheduler
+
+    subject = builtin_subjects()["article_queue"]
+    tiny = load_scenario("tiny")
+    with contextlib.redirect_stdout(io.StringIO()):
+        for _ in range(runs):
+            run_without_scheduler(subject, tiny)
+
+
+def _count(runs: int, valgrind: str, workdir: str, mode: tuple[str, ...] = ()) -> int:
+    out = os.path.join(workdir, f"callgrind{''.join(mode)}.{runs}.out")
     subprocess.run(
         [
             valgrind,
@@ -54,6 +75,7 @@ def _count(runs: int, valgrind: str, workdir: str) -> int:
             sys.executable,
             "-m",
             "interlock.bench._instructions",
+            *mode,
             str(runs),
         ],
         check=True,
@@ -69,16 +91,40 @@ def _count(runs: int, valgrind: str, workdir: str) -> int:
     raise RuntimeError(msg)
 
 
-def instructions_per_run() -> float | None:
-    """Instructions one tiny run costs end to end; None without valgrind."""
+def _per_run(valgrind: str, workdir: str, mode: tuple[str, ...] = ()) -> float:
+    small = _count(SMALL, valgrind, workdir, mode)
+    large = _count(LARGE, valgrind, workdir, mode)
+    return (large - small) / (LARGE - SMALL)
+
+
+def instructions_per_run(*, say=print) -> float | None:
+    """Instructions one tiny run costs end to end; None without valgrind.
+
+    The true lower bound is counted too, and ``say`` is given its line (figure and
+    ratio) before interlock's own figure is returned for the caller to print.
+    """
     valgrind = shutil.which("valgrind")
     if valgrind is None:
         return None
     with tempfile.TemporaryDirectory(prefix="interlock-callgrind-") as workdir:
-        small = _count(SMALL, valgrind, workdir)
-        large = _count(LARGE, valgrind, workdir)
-    return (large - small) / (LARGE - SMALL)
+        interlock = _per_run(valgrind, workdir)
+        lower = _per_run(valgrind, workdir, ("--lower-bound",))
+    say(_lower_bound_line(interlock, lower))
+    return interlock
+
+
+def _lower_bound_line(interlock: float, lower: float) -> str:
+    line = (
+        "instructions per tiny run, true lower bound (article_queue on CPython's own "
+        f"threads, instant downloads, no scheduler): {lower:,.0f}"
+    )
+    if lower > 0:
+        line += f"; interlock end to end is {interlock / lower:.2f} x it"
+    return line
 
 
 if __name__ == "__main__":
-    batch(int(sys.argv[1]))
+    if sys.argv[1] == "--lower-bound":
+        lower_bound_batch(int(sys.argv[2]))
+    else:
+        batch(int(sys.argv[1]))

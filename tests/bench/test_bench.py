@@ -22,6 +22,13 @@ def test_quick_bench_prints_every_section(capsys):
     assert re.search(
         r"^  floor\s+\d+ /s   \(bare greenlet scheduler, .* [\d.]+ x its rate\)$", out, re.M
     )
+    # The true lower bound, timed in the same rounds, and interlock's time as a multiple of it.
+    assert re.search(
+        r"^  no scheduler\s+\d+ /s   \(CPython's own threads, instant downloads: .* "
+        r"controlled end to end takes [\d.]+ x its time a run\)$",
+        out,
+        re.M,
+    )
     assert re.search(r"^  controlled\s+[\d.]+ ms$", out, re.M)
     assert re.search(r"real threading.Lock, uncontended\s+[\d.]+ us", out)
     assert re.search(r"^  cost of a point per line +[\d.-]+ us$", out, re.M)
@@ -52,7 +59,12 @@ def test_instructions_mode_counts_the_difference_between_two_batches(tmp_path, m
     monkeypatch.setenv("PATH", f"{tmp_path}:{os.environ['PATH']}")
     assert main(["bench", "--instructions"]) == 0
     out, _ = capsys.readouterr()
-    assert out.strip().endswith("valgrind callgrind): 2,500")
+    lower, interlock = out.strip().splitlines()
+    assert interlock.endswith("valgrind callgrind): 2,500")
+    # The lower bound's batches are counted the same way (the stand-in gives them the
+    # same cost), and the ratio is computed from the two counts.
+    assert lower.startswith("instructions per tiny run, true lower bound")
+    assert lower.endswith("no scheduler): 2,500; interlock end to end is 1.00 x it")
 
 
 def test_instructions_mode_without_valgrind_is_one_line_and_exit_2(tmp_path, monkeypatch, capsys):
