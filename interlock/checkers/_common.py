@@ -17,14 +17,17 @@ from ..models.record import (
     TIMEOUT,
     UNSUPPORTED,
 )
+from ..models.subject import promises_of
 
 __all__ = [
     "ScenarioFacts",
     "at",
     "deaths",
     "ended_urls",
+    "excused",
     "judged_results",
     "not_returned",
+    "owed_nothing",
     "plural",
     "scenario_facts",
     "url_list",
@@ -72,6 +75,27 @@ def not_returned(record: RunRecord) -> str:
     elif why is None:
         why = f"the run ended with outcome {record.outcome!r} and no results"
     return f"download_all did not return ({why})"
+
+
+def owed_nothing(record: RunRecord) -> frozenset[str]:
+    """The URLs a subject that promises fail-fast never started, in a run where a
+    download failed: it owes no result for them (the promise is to stop)."""
+    if not promises_of(record.subject).fail_fast:
+        return frozenset()
+    events = record.trace.events
+    if not any(e.kind == FAIL for e in events):
+        return frozenset()
+    started = {e.url for e in events if e.kind == START}
+    return frozenset(t.url for t in record.scenario.tasks if t.url not in started)
+
+
+def excused(count: int) -> str:
+    """``; 2 URLs never started after a failure (the subject promises fail-fast)``."""
+    if not count:
+        return ""
+    return (
+        f"; {plural(count, 'URL')} never started after a failure (the subject promises fail-fast)"
+    )
 
 
 def deaths(record: RunRecord, shown: int = 3) -> str:

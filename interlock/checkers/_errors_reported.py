@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from ..models import ResultItem, RunRecord, Verdict
 from ..models.events import FAIL, START
-from ._common import at, deaths, judged_results, not_returned, plural, scenario_facts, url_list
+from ._common import (
+    at,
+    deaths,
+    excused,
+    judged_results,
+    not_returned,
+    owed_nothing,
+    plural,
+    scenario_facts,
+    url_list,
+)
 from ._registry import invariant
 
 __all__ = ["errors_reported"]
@@ -24,7 +34,9 @@ _EVIDENCE_LINES = 20
 def errors_reported(record: RunRecord) -> Verdict:
     """A failure is reported when an error item names its URL (the exception itself, or
     one wrapping it whose cause or message names the URL). A None, a missing item or an
-    exception that names no URL leaves the caller unable to tell what failed."""
+    exception that names no URL leaves the caller unable to tell what failed. A subject
+    that promises fail-fast owes nothing for the URLs it never started once a download
+    failed."""
     if not judged_results(record):
         return Verdict(NAME, True, f"not judged: {not_returned(record)}")
     failing = scenario_facts(record.scenario).failing
@@ -33,9 +45,16 @@ def errors_reported(record: RunRecord) -> Verdict:
     results = record.results or ()
     reported = {r.url for r in results if r.kind == "error" and r.url is not None}
     unreported = [u for u in failing if u not in reported]
+    spared = len(unreported)
+    if unreported:  # a fail-fast subject owes nothing for what it never started
+        unstarted = owed_nothing(record)
+        unreported = [u for u in unreported if u not in unstarted]
+    spared -= len(unreported)
     if not unreported:
-        message = f"all {plural(len(failing), 'failing URL')} reported with their exception"
-        return Verdict(NAME, True, message)
+        message = (
+            f"all {plural(len(failing) - spared, 'failing URL')} reported with their exception"
+        )
+        return Verdict(NAME, True, message + excused(spared))
     message_deaths = deaths(record)
 
     explain = _Explainer(record)

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from ..models import ResultItem, RunRecord, Verdict
 from ..models.events import FINISH, START, UNKNOWN
-from ._common import at, deaths, judged_results, not_returned, plural, scenario_facts, url_list
+from ._common import (
+    at,
+    deaths,
+    excused,
+    judged_results,
+    not_returned,
+    owed_nothing,
+    plural,
+    scenario_facts,
+    url_list,
+)
 from ._registry import invariant
 
 __all__ = ["no_lost_results"]
@@ -23,7 +33,8 @@ def no_lost_results(record: RunRecord) -> Verdict:
     """A succeeding URL is lost when no intact payload of it was returned. Returned items
     that cannot be any URL's result count too: a corrupted payload (wrong bytes, wrong
     seed, or a URL the scenario lacks), an error naming a URL the scenario lacks, and
-    anything that is neither a payload, an exception nor None."""
+    anything that is neither a payload, an exception nor None. A subject that promises
+    fail-fast owes nothing for the URLs it never started once a download failed."""
     if not judged_results(record):
         return Verdict(NAME, True, f"not judged: {not_returned(record)}")
     scenario = record.scenario
@@ -45,16 +56,21 @@ def no_lost_results(record: RunRecord) -> Verdict:
             stray.append(r)
     succeeding = scenario_facts(scenario).succeeding
     missing = [u for u in succeeding if u not in intact]
+    spared = len(missing)
+    if missing:  # a fail-fast subject owes nothing for what it never started
+        unstarted = owed_nothing(record)
+        missing = [u for u in missing if u not in unstarted]
+    spared -= len(missing)
 
     if not (missing or corrupted or unnamed or stray):
         if not succeeding:
             message = f"no URL is scripted to succeed; {plural(len(results), 'result')}, none amiss"
         else:
             message = (
-                f"all {len(succeeding)} successful URLs have their intact payload "
+                f"all {len(succeeding) - spared} successful URLs have their intact payload "
                 f"among {plural(len(results), 'result')}"
             )
-        return Verdict(NAME, True, message)
+        return Verdict(NAME, True, message + excused(spared))
 
     parts: list[str] = []
     if missing:

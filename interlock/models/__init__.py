@@ -18,7 +18,7 @@ from .record import Crash, RunRecord, Stop, ThreadState, Verdict
 from .report import SubjectReport
 from .settings import Budget, Settings, derive_seed
 from .story import Step, Story
-from .subject import Subject
+from .subject import Promises, Subject
 from .tasks import Scenario, TaskSpec
 
 __all__ = [
@@ -32,6 +32,7 @@ __all__ = [
     "InvalidScenario",
     "InvalidSetting",
     "InvalidTarget",
+    "Promises",
     "ResultItem",
     "RunRecord",
     "Scenario",

@@ -46,6 +46,8 @@ NAMES = {
     "clean_shutdown",
     "terminates",
     "no_crash",
+    "ordered",
+    "fail_fast",
     "work_conserving",
 }
 
@@ -112,7 +114,7 @@ def all_results(sc: Scenario) -> tuple[ResultItem, ...]:
 
 
 class TestRegistry:
-    """Nine invariants, each declared once, in report order."""
+    """Eleven invariants, each declared once, in report order."""
 
     def test_names(self):
         assert set(CHECKERS) == NAMES
