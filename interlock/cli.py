@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections.abc import Sequence
@@ -11,7 +12,11 @@ from .errors import InterlockError
 
 __all__ = ["main"]
 
-EXIT_OK, EXIT_VIOLATION, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_VIOLATION, EXIT_USAGE, EXIT_STALE = 0, 1, 2, 3
+
+_EXIT_CODES = """exit codes: 0 nothing broke; 1 a violation or failure was found (replay: the
+token's failure happened again); 2 bad input; 3 (replay) the token no longer applies:
+its schedule diverges from today's code, or the run no longer fails"""
 
 
 class _UsageError(Exception):
@@ -61,7 +66,12 @@ def _build_parser() -> argparse.ArgumentParser:
     from .runtime import runtime_names
     from .runtime.strategies import strategy_usage
 
-    parser = _Parser(prog="interlock", description="Verify threaded download patterns.")
+    parser = _Parser(
+        prog="interlock",
+        description="Verify threaded download patterns.",
+        epilog=_EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--version", action="version", version=f"interlock {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
@@ -118,6 +128,13 @@ def _build_parser() -> argparse.ArgumentParser:
         "the results are the same whatever the number)",
     )
     verify.add_argument(
+        "--shard",
+        default=None,
+        metavar="K/N",
+        help="judge only this shard's share of each scenario's runs: N shards (say a CI "
+        "matrix) together judge every run of the budget, each once",
+    )
+    verify.add_argument(
         "--format",
         choices=format_names(),
         default=None,
@@ -142,7 +159,12 @@ def _build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="exit 0 when each subject breaks exactly the invariants it declares (BREAKS), else 1",
     )
-    verify.add_argument("--timeline", action="store_true", help="the same as --format timeline")
+    verify.add_argument(
+        "--timeline",
+        action="store_true",
+        help="the same as --format timeline; with --json (or --format json), each violation "
+        "in the JSON carries its run's timeline: every download's start and finish event",
+    )
     verify.add_argument(
         "--explain",
         action="store_true",
@@ -156,8 +178,24 @@ def _build_parser() -> argparse.ArgumentParser:
         help="progress lines on stderr (default: when stderr is a terminal)",
     )
 
-    replay = sub.add_parser("replay", help="re-run a violation from its replay token")
-    replay.add_argument("token")
+    replay = sub.add_parser(
+        "replay",
+        help="re-run a violation from its replay token",
+        epilog=_EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    replay.add_argument(
+        "token",
+        nargs="+",
+        help="the token as printed; wrapped across lines or quoted with '>' as pasted in a "
+        "comment is fine (its pieces may be separate arguments); - reads it from stdin",
+    )
+    replay.add_argument(
+        "--recheck",
+        action="store_true",
+        help="explore the token's scenario (or function) afresh on today's code instead: "
+        "exit 0 when nothing breaks, 1 when something does",
+    )
     replay.add_argument(
         "--format",
         choices=format_names(),
@@ -253,8 +291,29 @@ def _keep_out_of_the_working_directory() -> None:
         os.environ["HYPOTHESIS_STORAGE_DIRECTORY"] = os.path.join(cache, "interlock", "hypothesis")
 
 
+@contextlib.contextmanager
+def _on_sys_path(*directories: str):
+    """Inside the block, ``module:function`` targets also import from ``directories``
+    (first), as ``python -m`` imports from the working directory; sys.path is put back
+    after (``main`` may run inside another program, such as a test)."""
+    added = [os.path.abspath(d) for d in directories]
+    added = [d for i, d in enumerate(added) if d not in sys.path and d not in added[:i]]
+    sys.path[:0] = added
+    try:
+        yield
+    finally:
+        for directory in added:
+            if directory in sys.path:
+                sys.path.remove(directory)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     _keep_out_of_the_working_directory()
+    with _on_sys_path(os.getcwd()):
+        return _main(argv)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = _build_parser()
     try:
         args = parser.parse_args(argv)
@@ -267,7 +326,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "verify":
             return _verify(args)
         if args.command == "replay":
-            return _replay(args.token, args.format)
+            text = sys.stdin.read() if args.token == ["-"] else " ".join(args.token)
+            return _replay(text, args.format, recheck=args.recheck)
         if args.command == "show":
             return _show(args.subject)
         if args.command == "new":
@@ -328,6 +388,7 @@ def _list() -> int:
 
 
 def _verify(args) -> int:
+    from .explorer import parse_shard
     from .models import Budget, InvalidSetting, Settings
     from .reports import render
     from .scenarios import load_scenario
@@ -340,6 +401,9 @@ def _verify(args) -> int:
         raise InvalidSetting(msg)
     if args.generated is not None and args.scenario:
         msg = "--generated applies only without --scenario: generated scenarios are searched when no scenario is named"
+        raise InvalidSetting(msg)
+    if args.timeline and args.format not in (None, "json", "timeline"):
+        msg = f"--timeline applies to the JSON report or is --format timeline: with --format {args.format} it would be ignored"
         raise InvalidSetting(msg)
     settings = Settings(
         seed=args.seed,
@@ -361,12 +425,18 @@ def _verify(args) -> int:
         if show_progress:
             print(f"interlock: {message}", file=sys.stderr, flush=True)
 
-    verifier = Verifier(settings, progress=progress)
+    shard = parse_shard(args.shard)
+    verifier = Verifier(settings, progress=progress, shard=shard)
     if args.jobs > 1 and len(subjects) > 1:
         from .parallel import verify_in_processes
 
         reports = verify_in_processes(
-            subjects, settings, args.scenario, jobs=args.jobs, show_progress=show_progress
+            subjects,
+            settings,
+            args.scenario,
+            jobs=args.jobs,
+            show_progress=show_progress,
+            shard=shard,
         )
     else:
         reports = []
@@ -389,7 +459,10 @@ def _verify(args) -> int:
         if args.timeline
         else "table"
     )
-    print(render(chosen, reports, color=_color()))
+    if chosen == "json" and args.timeline:
+        print(_json_with_timelines(reports))
+    else:
+        print(render(chosen, reports, color=_color()))
     unjudged = [r for r in reports if r.unsupported]
     for report in unjudged:
         print(
@@ -403,6 +476,38 @@ def _verify(args) -> int:
             print(f"unexpected: {line}", file=sys.stderr)
         return EXIT_VIOLATION if surprises else EXIT_OK
     return EXIT_OK if all(r.ok for r in reports) else EXIT_VIOLATION
+
+
+def _json_with_timelines(reports) -> str:
+    """The JSON report, each violation with ``timeline``: its run's download events in
+    order (``seq``, ``time``, ``thread``, ``kind``: start, finish or fail, ``url``,
+    ``in_flight`` after it), the events ``--format timeline`` draws."""
+    import json
+
+    from .reports import to_json
+
+    data = to_json(reports)
+    for target, report in zip(data["targets"], reports, strict=True):
+        for violation in target["violations"]:
+            record = report.records[violation["invariant"]]
+            violation["timeline"] = _events_of(record)
+    return json.dumps(data, indent=2)
+
+
+def _events_of(record) -> list[dict]:
+    trace = record.trace
+    counts = trace.in_flight_counts()
+    return [
+        {
+            "seq": e.seq,
+            "time": e.time,
+            "thread": e.thread,
+            "kind": e.kind,
+            "url": e.url,
+            "in_flight": count,
+        }
+        for e, count in zip(trace.events, counts, strict=True)
+    ]
 
 
 def _show(target: str) -> int:
@@ -531,37 +636,101 @@ def _color() -> bool:
     return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
 
 
-def _replay(text: str, chosen: str = "explain") -> int:
+_TEXT_FORMATS = ("table", "timeline", "explain", "failure")
+
+
+def _replay(text: str, chosen: str = "explain", *, recheck: bool = False) -> int:
+    from .replay import ReplayToken
+
+    token = ReplayToken.decode(text)
+    # Machine-read formats keep stdout to themselves.
+    print(token.describe(), file=sys.stdout if chosen in _TEXT_FORMATS else sys.stderr)
+    # The directory the token's module imported from when it was made (relative to
+    # where it was made: the project's root, for a token a test suite printed).
+    with _on_sys_path(token.root) if token.root else contextlib.nullcontext():
+        if recheck:
+            return _recheck(token, chosen)
+        if token.runtime == "explore":  # a callable's failure (interlock explore)
+            return _replay_callable(token)
+        return _replay_subject(token, chosen)
+
+
+def _no_longer_applies(why: str) -> int:
+    print(
+        f"interlock: the token no longer applies: {why}; --recheck explores today's code afresh",
+        file=sys.stderr,
+    )
+    return EXIT_STALE
+
+
+def _load_function(token):
+    """The function an explore token names; one that cannot be imported is refused with
+    the exact command that replays it, when the token knows its test."""
+    from .explorer import replay_command
+    from .models import InvalidTarget
+    from .subjects import importable, load_callable
+
+    if not importable(token.target):
+        how = replay_command(token.encode(), token.target, token.node)
+        msg = f"{token.target} is a nested function or a lambda; replay it with: {how}"
+        raise InvalidTarget(msg)
+    return load_callable(token.target)
+
+
+def _replay_callable(token) -> int:
+    from .explorer import replay_callable
+
+    result, same = replay_callable(token, _load_function(token))
+    if result.stale is not None:
+        return _no_longer_applies(result.stale)
+    print(result.report())
+    print()
+    print(
+        "failed the same way as when the token was made"
+        if same
+        else "did NOT fail the same way: the code is not deterministic under the scheduler"
+    )
+    return EXIT_VIOLATION
+
+
+def _recheck(token, chosen: str) -> int:
+    """The token's scenario (or function) explored afresh on today's code."""
+    from .models import Settings
+    from .reports import render
+    from .subjects import load_target
+    from .verify import Verifier
+
+    if token.runtime == "explore":
+        from .explorer import explore
+
+        fn = _load_function(token)
+        result = explore(fn, target=token.target, granularity=token.scenario or "sync")
+        print(result.report())
+        return EXIT_OK if result.ok else EXIT_VIOLATION
+    subject = load_target(token.target)
+    report = Verifier(Settings(runtime=token.runtime)).verify(subject, [token.load_scenario()])
+    print(render(chosen, [report], color=_color()))
+    return EXIT_OK if report.ok else EXIT_VIOLATION
+
+
+def _replay_subject(token, chosen: str) -> int:
     from dataclasses import replace
 
     from .checkers import check_all
+    from .explorer import STALE_DIVERGES, STALE_PASSES
     from .models import Settings, SubjectReport
-    from .replay import ReplayToken, trace_digest
+    from .replay import trace_digest
     from .reports import render
     from .runtime import make_runtime
     from .subjects import load_target
 
-    token = ReplayToken.decode(text)
-    if token.runtime == "explore":  # a callable's failure (interlock explore)
-        from .explorer import replay_callable
-
-        result, same = replay_callable(token)
-        print(result.report())
-        print()
-        print(
-            "failed the same way as when the token was made"
-            if same
-            else "did NOT fail the same way: the code is not deterministic under the scheduler"
-        )
-        return EXIT_OK if result.ok else EXIT_VIOLATION
     subject = load_target(token.target)
     scenario = token.load_scenario()
     runtime = make_runtime(Settings(runtime=token.runtime, seed=token.seed))
     observed = runtime.observe(subject, scenario, token.decisions)
-    record, story = observed if observed is not None else (None, None)
-    if record is None:
-        print("interlock: the schedule could not be replayed: the subject behaved differently")
-        return EXIT_VIOLATION
+    if observed is None:
+        return _no_longer_applies(STALE_DIVERGES)
+    record, story = observed
     record = record.with_replay(token.encode())
     verdicts = [
         v if v.holds else replace(v, scenario=scenario.name, replay=record.replay)
@@ -577,7 +746,7 @@ def _replay(text: str, chosen: str = "explain") -> int:
         records={v.invariant: record for v in broken},
         stories={v.invariant: story for v in broken} if story is not None else {},
     )
-    text_format = chosen in ("table", "timeline", "explain", "failure")
+    text_format = chosen in _TEXT_FORMATS
     if broken or not text_format:
         print(render(chosen, [report], color=_color()))
     else:  # nothing broke: the run itself, event by event
@@ -585,7 +754,6 @@ def _replay(text: str, chosen: str = "explain") -> int:
 
         print(render_timeline(record))
     same = trace_digest(record.trace.render()) == token.digest
-    # Machine-read formats keep stdout to themselves.
     out = sys.stdout if text_format else sys.stderr
     print(file=out)
     print(
@@ -594,4 +762,6 @@ def _replay(text: str, chosen: str = "explain") -> int:
         else "trace DIFFERS from the recorded one: the subject is not deterministic under the scheduler",
         file=out,
     )
-    return EXIT_VIOLATION if broken and any(not v.advisory for v in broken) else EXIT_OK
+    if not broken:
+        return _no_longer_applies(STALE_PASSES)
+    return EXIT_VIOLATION if any(not v.advisory for v in broken) else EXIT_OK

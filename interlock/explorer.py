@@ -19,16 +19,23 @@ from __future__ import annotations
 
 import math
 import re
+import shlex
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .errors import InterlockError
 from .models import InvalidSetting, Stop
 from .replay import ReplayToken, trace_digest
 from .runtime._frames import crash_where
 
-__all__ = ["ExploreResult", "Failure", "explore", "parse_shard", "replay_callable"]
+__all__ = [
+    "ExploreResult",
+    "Failure",
+    "explore",
+    "parse_shard",
+    "replay_callable",
+    "replay_command",
+]
 
 RUNTIME = "explore"  # what a callable's replay token says in its runtime field
 # Where the scheduler may switch threads: at synchronisation calls only (the default),
@@ -42,19 +49,21 @@ _STEP_BUDGET = 200_000
 class Failure:
     """How one schedule failed: ``kind`` is ``exception`` (a thread died), ``raised``
     (``fn`` raised), or a stop: ``deadlock``, ``timeout``, ``spin``, ``step_budget``,
-    ``exited``, ``unsupported``, ``left_blocked``."""
+    ``exited``, ``unsupported``, ``left_blocked``. ``command`` replays it."""
 
     kind: str
     message: str
     decisions: tuple[int, ...]
     replay: str | None = None
     deterministic: bool = True
+    command: str | None = None
 
     def to_json(self) -> dict:
         return {
             "kind": self.kind,
             "message": self.message,
             "replay": self.replay,
+            "command": self.command,
             "decisions": len(self.decisions),
             "deterministic": self.deterministic,
         }
@@ -69,8 +78,13 @@ class ExploreResult:
     failure: Failure | None
     # A hash of each checked schedule's decisions, in order (to compare shards).
     schedules: tuple[int, ...] = ()
+    # Set when a replayed token no longer applies: why (its schedule diverges from the
+    # code, or the run no longer fails).
+    stale: str | None = None
 
     def report(self) -> str:
+        if self.stale is not None:
+            return f"{self.target}: the replay token no longer applies: {self.stale}"
         if self.failure is None:
             return f"{self.target}: no failure in {self.runs} schedules ({self.coverage})"
         f = self.failure
@@ -83,23 +97,40 @@ class ExploreResult:
                 "  NONDETERMINISTIC: replaying the schedule did not fail the same way (the "
                 "code depends on something the scheduler does not control)"
             )
-        if f.replay:
-            lines.append(f"  replay: interlock replay {f.replay}")
+        if f.command:
+            lines.append(f"  replay: {f.command}")
         return "\n".join(lines)
 
     def assert_ok(self) -> None:
-        """Raise AssertionError with the report when a schedule failed."""
-        if not self.ok:
+        """Raise AssertionError with the report when a schedule failed, or when a
+        replayed token no longer applies."""
+        if not self.ok or self.stale is not None:
             raise AssertionError(self.report())
 
     def to_json(self) -> dict:
-        return {
+        data = {
             "target": self.target,
             "ok": self.ok,
             "runs": self.runs,
             "coverage": self.coverage,
             "failure": self.failure.to_json() if self.failure else None,
         }
+        return data if self.stale is None else {**data, "stale": self.stale}
+
+
+def replay_command(token: str, target: str, node: str = "") -> str:
+    """The exact command that replays ``token``: ``interlock replay`` for a function that
+    can be imported, else its pytest test with ``--interlock-replay``, else the call."""
+    from .subjects import importable
+
+    if importable(target):
+        return f"interlock replay {token}"
+    if node:
+        return f"pytest {shlex.quote(node)} --interlock-replay {token}"
+    return (
+        f'explore(fn, replay="{token}"), in the code that defines {target} (a nested '
+        "function or a lambda cannot be imported by interlock replay)"
+    )
 
 
 def parse_shard(text: str | None) -> tuple[int, int] | None:
@@ -198,6 +229,7 @@ class _Explorer:
             raise InvalidSetting(msg)
         self.fn, self.args, self.kwargs, self.target = fn, args, kwargs, target
         self.granularity = granularity
+        self.node = ""  # the pytest test exploring, if any (for the replay command)
         self.name = getattr(fn, "__qualname__", getattr(fn, "__name__", "the function"))
         self.engine = ControlledRuntime().engine
 
@@ -250,19 +282,27 @@ def explore(
     shard: str | tuple[int, int] | None = None,
     target: str | None = None,
     granularity: str = "sync",
+    replay: str | ReplayToken | None = None,
+    node: str = "",
     **kwargs,
 ) -> ExploreResult:
     """Run ``fn(*args, **kwargs)`` under the controlled scheduler over up to ``runs``
     schedules (``strategy``, seeded by ``seed``) or ``time_budget`` real seconds, and
-    return what was found (see the module's docstring)."""
+    return what was found (see the module's docstring). ``replay`` (a token of this
+    very function) runs its one schedule instead; ``node`` names the pytest test that
+    explores, for the replay command of a function that cannot be imported."""
     from .runtime.strategies import for_exploration
+    from .subjects import target_of
 
     if type(runs) is not int or runs < 1:
         msg = f"runs must be an int >= 1 (got {runs!r})"
         raise InvalidSetting(msg)
     part = parse_shard(shard) if isinstance(shard, str) or shard is None else shard
-    target = target or f"{getattr(fn, '__module__', '?')}:{getattr(fn, '__qualname__', fn)}"
+    target = target or target_of(fn)
+    if replay is not None:
+        return _replay_on(fn, args, kwargs, target, replay)
     explorer = _Explorer(fn, args, kwargs, target, granularity)
+    explorer.node = node
     schedules = for_exploration(strategy, seed, target)
     deadline = time.perf_counter() + time_budget if time_budget else math.inf
     done = 0
@@ -295,7 +335,19 @@ def explore(
     return ExploreResult(target, True, done, described, None, tuple(checked))
 
 
+def _replay_on(fn, args, kwargs, target: str, replay: str | ReplayToken) -> ExploreResult:
+    """``explore(fn, replay=TOKEN)``: the token's schedule on ``fn``, refused when the
+    token is of another function or of a download subject."""
+    token = ReplayToken.decode(replay) if isinstance(replay, str) else replay
+    if token.runtime != RUNTIME or token.target != target:
+        msg = f"refused: the replay token is a {token.describe()}, not of function {target}"
+        raise InvalidSetting(msg)
+    return replay_callable(token, fn, args, kwargs)[0]
+
+
 def _failed(explorer: _Explorer, ex, kind: str, label, done: int) -> ExploreResult:
+    from .subjects import import_root
+
     best = explorer.shortest(ex, kind)
     decisions = tuple(best.decisions)
     kind, message = _failure_of(best, explorer.name)
@@ -315,8 +367,11 @@ def _failed(explorer: _Explorer, ex, kind: str, label, done: int) -> ExploreResu
         seed=int(label[1]),
         decisions=decisions,
         digest=trace_digest(_signature((kind, message))),
+        root=import_root(explorer.target),
+        node=explorer.node,
     ).encode()
-    failure = Failure(kind, message, decisions, token, same)
+    command = replay_command(token, explorer.target, explorer.node)
+    failure = Failure(kind, message, decisions, token, same, command)
     return ExploreResult(explorer.target, False, done, f"failed after {done} schedules", failure)
 
 
@@ -329,22 +384,39 @@ def _signature(found: tuple[str, str] | None) -> str:
     return f"{kind}\n{message.split(':', 1)[0]}"
 
 
-def replay_callable(token: ReplayToken) -> tuple[ExploreResult, bool]:
-    """Run a callable's failing schedule again: the result, and whether it failed the
-    very same way (same kind, same message) as when the token was made."""
+def replay_callable(
+    token: ReplayToken, fn: Callable | None = None, args=(), kwargs=None
+) -> tuple[ExploreResult, bool]:
+    """Run a callable's failing schedule again (on ``fn``, default the function the
+    token names): the result, and whether it failed the very same way (same kind, same
+    message) as when the token was made. ``result.stale`` says why the token no longer
+    applies, when its schedule diverges from the code or the run no longer fails."""
     from .subjects import load_callable
 
-    fn = load_callable(token.target)
-    explorer = _Explorer(fn, (), {}, token.target, token.scenario or "sync")
+    fn = load_callable(token.target) if fn is None else fn
+    explorer = _Explorer(
+        fn, tuple(args), dict(kwargs or {}), token.target, token.scenario or "sync"
+    )
     with explorer.engine.session():
         ex = explorer.replay(token.decisions)
     if ex is None:
-        msg = "the schedule could not be replayed: the code behaved differently"
-        raise InterlockError(msg)
+        return _stale(token, STALE_DIVERGES), False
     found = _failure_of(ex, explorer.name)
     if found is None:
-        return ExploreResult(token.target, True, 1, "the replayed schedule", None), False
+        return _stale(token, STALE_PASSES), False
     kind, message = found
-    failure = Failure(kind, message, tuple(token.decisions), token.encode(), True)
+    command = replay_command(token.encode(), token.target, token.node)
+    failure = Failure(kind, message, tuple(token.decisions), token.encode(), True, command)
     same = trace_digest(_signature(found)) == token.digest
     return ExploreResult(token.target, False, 1, "the replayed schedule", failure), same
+
+
+# Why a token no longer applies, in the words every replay uses.
+STALE_DIVERGES = (
+    "its schedule diverges from today's code (the code changed since the token was made)"
+)
+STALE_PASSES = "its schedule runs to the end without failing today (a fix landed?)"
+
+
+def _stale(token: ReplayToken, why: str) -> ExploreResult:
+    return ExploreResult(token.target, True, 1, "the replayed schedule", None, stale=why)

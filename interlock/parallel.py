@@ -32,6 +32,7 @@ class _Job:
     settings: Settings  # carried as is: the worker verifies with the very same settings
     scenarios: tuple[str, ...] | None
     show_progress: bool
+    shard: tuple[int, int] | None = None
 
 
 def _context():
@@ -48,7 +49,7 @@ def _run_job(job: _Job) -> SubjectReport:
         if job.show_progress:
             print(f"interlock: {message}", file=sys.stderr, flush=True)
 
-    verifier = Verifier(job.settings, progress=progress)
+    verifier = Verifier(job.settings, progress=progress, shard=job.shard)
     subject = load_target(job.target)
     scenarios = [load_scenario(s) for s in job.scenarios] if job.scenarios else None
     report = verifier.verify(subject, scenarios)
@@ -62,13 +63,14 @@ def verify_in_processes(
     *,
     jobs: int,
     show_progress: bool = False,
+    shard: tuple[int, int] | None = None,
 ) -> list[SubjectReport]:
     """Verify ``subjects`` with ``settings`` in up to ``jobs`` processes.
 
     ``scenario_args`` are the names or paths of the scenarios (None: the named
     ones plus generated ones); each worker loads them itself. A worker's error
     (a subject that fails to load, say) is raised here once the others are
-    cancelled.
+    cancelled. ``shard`` (K, N): each worker judges only that shard's runs.
     """
     job_args = [
         _Job(
@@ -76,6 +78,7 @@ def verify_in_processes(
             settings=settings,
             scenarios=tuple(scenario_args) if scenario_args else None,
             show_progress=show_progress,
+            shard=shard,
         )
         for subject in subjects
     ]

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -38,6 +39,14 @@ GENERATED_HELP = (
 STRATEGY_HELP = "how the controlled scheduler chooses schedules (default mix)"
 GRANULARITY_HELP = "explore: where threads may switch, sync (default) or line"
 TIME_BUDGET_HELP = "real seconds one verification or exploration may take"
+SHARD_HELP = (
+    "K/N: judge only this shard's share of the runs (a CI matrix or xdist workers: N "
+    "shards together cover the budget, each run once)"
+)
+REPLAY_HELP = (
+    "explore: run this replay token's schedule instead of exploring (a token of another "
+    "function is refused, naming the one it belongs to)"
+)
 
 _SETTINGS = {
     # name: (help, parse)
@@ -48,6 +57,8 @@ _SETTINGS = {
     "strategy": (STRATEGY_HELP, "strategy"),
     "granularity": (GRANULARITY_HELP, "granularity"),
     "time_budget": (TIME_BUDGET_HELP, "seconds"),
+    "shard": (SHARD_HELP, "shard"),
+    "replay": (REPLAY_HELP, "token"),
 }
 
 
@@ -67,7 +78,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         "interlock(seed=None, runs=None, runtime=None, generated=None, strategy=None, "
-        "granularity=None, time_budget=None): settings for the interlock fixture",
+        "granularity=None, time_budget=None, shard=None, replay=None): settings for the "
+        "interlock fixture",
     )
     # Validate command line and ini now, so a bad value fails the session once.
     _settings_from_config(config)
@@ -76,7 +88,8 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_report_header(config: pytest.Config) -> str:
     s = _settings_from_config(config)
     runs = s["runs"] if s["runs"] is not None else "default"
-    return f"interlock: runtime={s['runtime']}, seed={s['seed']}, runs={runs}"
+    shard = f", shard={s['shard'][0]}/{s['shard'][1]}" if s["shard"] else ""
+    return f"interlock: runtime={s['runtime']}, seed={s['seed']}, runs={runs}{shard}"
 
 
 def _parse(name: str, value: object, source: str):
@@ -103,6 +116,8 @@ def _parse(name: str, value: object, source: str):
         if value not in GRANULARITIES:
             raise pytest.UsageError(f"Invalid interlock granularity {value!r} from {source}")
         return value
+    if kind in ("shard", "token"):
+        return _parse_text(name, value, source)
     if kind == "seconds":
         try:
             seconds = float(value)
@@ -120,6 +135,17 @@ def _parse(name: str, value: object, source: str):
     return number
 
 
+def _parse_text(name: str, value: object, source: str):
+    """A shard ``K/N`` as (K, N), or a replay token as a ``ReplayToken``."""
+    from .explorer import parse_shard
+    from .replay import ReplayToken
+
+    try:
+        return parse_shard(str(value)) if name == "shard" else ReplayToken.decode(str(value))
+    except InterlockError as exc:
+        raise pytest.UsageError(f"Invalid interlock {name} from {source}: {exc}") from None
+
+
 def _settings_from_config(config: pytest.Config) -> dict:
     settings = {
         "seed": 0,
@@ -129,6 +155,8 @@ def _settings_from_config(config: pytest.Config) -> dict:
         "strategy": None,
         "granularity": None,
         "time_budget": None,
+        "shard": None,
+        "replay": None,
     }
     for name in _SETTINGS:
         ini = config.getini(f"interlock_{name}")
@@ -151,6 +179,9 @@ class InterlockFixture:
     strategy: str | None = None
     granularity: str | None = None
     time_budget: float | None = None
+    shard: tuple[int, int] | None = None
+    replay: object = None  # a ReplayToken: explore runs its schedule instead
+    node: str = ""  # the test, as pytest takes it from the invocation directory
 
     @property
     def settings(self) -> Settings:
@@ -161,7 +192,8 @@ class InterlockFixture:
 
     def explore(self, fn: Callable, *args, **kwargs):
         """``interlock.explore(fn, *args, **kwargs)`` with this test's settings (seed,
-        runs, strategy, granularity, time budget); keywords given here win."""
+        runs, strategy, granularity, time budget, shard, replay); keywords given here win.
+        A replay token of another function is refused, naming the one it is of."""
         from .explorer import explore
 
         options = {
@@ -170,18 +202,25 @@ class InterlockFixture:
             "strategy": self.strategy or "mix",
             "granularity": self.granularity or "sync",
             "time_budget": self.time_budget or 30.0,
+            "shard": self.shard,
+            "replay": self.replay,
+            "node": self.node,
         }
         options.update(kwargs)
-        return explore(fn, *args, **options)
+        try:
+            return explore(fn, *args, **options)
+        except InterlockError as exc:  # a bad setting, a token of another function
+            refused = f"interlock: {exc}"
+        pytest.fail(refused, pytrace=False)
 
     def assert_explores_ok(self, fn: Callable, *args, **kwargs) -> None:
         """Fail the test with the report and replay token when a schedule of ``fn`` fails."""
         result = self.explore(fn, *args, **kwargs)
-        if not result.ok:
+        if not result.ok or result.stale is not None:
             pytest.fail(result.report(), pytrace=False)
 
     def verifier(self) -> Verifier:
-        return Verifier(self.settings)
+        return Verifier(self.settings, shard=self.shard)
 
     def verify(
         self, target: str | Callable, scenarios: Sequence[str | Scenario] | None = None
@@ -273,10 +312,21 @@ def interlock(request: pytest.FixtureRequest) -> InterlockFixture:
         if marker.args:
             raise pytest.UsageError(
                 "the interlock marker takes keywords only (seed=, runs=, runtime=, generated=, "
-                "strategy=, granularity=, time_budget=)"
+                "strategy=, granularity=, time_budget=, shard=, replay=)"
             )
         for key, value in marker.kwargs.items():
             if key not in _SETTINGS:
                 raise pytest.UsageError(f"Invalid interlock marker keyword {key!r}")
             settings[key] = _parse(key, value, "marker")
-    return InterlockFixture(**settings)
+    return InterlockFixture(**settings, node=_node_id(request))
+
+
+def _node_id(request: pytest.FixtureRequest) -> str:
+    """The test's node id with its path relative to where pytest was started (node ids
+    are relative to the rootdir), so the replay command runs from there as printed."""
+    import os
+
+    config = request.config
+    path, sep, rest = request.node.nodeid.partition("::")
+    where = os.path.relpath(config.rootpath / path, config.invocation_params.dir)
+    return Path(where).as_posix() + sep + rest

@@ -3,7 +3,15 @@
 ``il1.`` then base64url (no padding) of zlib-compressed JSON holding the target,
 the scenario (a built-in name, or the whole scenario encoded), the runtime, the
 strategy and seed that found the schedule, the schedule's decisions, and a
-digest of the trace it produced, so a replay can say whether it matched.
+digest of the trace it produced, so a replay can say whether it matched. Two
+optional fields say where the target is found: ``root``, the directory (relative
+to where the token was made) that must be on ``sys.path`` for the target's module
+to import, and ``node``, the pytest test that made it (a nested function or a
+lambda is replayed through its test: ``pytest NODE --interlock-replay TOKEN``).
+
+A token pasted into a PR comment comes back wrapped across lines, indented, or
+behind ``>`` quote markers: ``ReplayToken.decode`` drops whitespace and ``>``,
+which never occur in a token.
 
 The decisions inside have a compact codec of their own (``encode_decisions``):
 run-length pairs ``(thread, repeat)`` as unsigned LEB128 varints, because
@@ -48,6 +56,8 @@ class ReplayToken:
     seed: int
     decisions: tuple[int, ...]
     digest: str
+    root: str = ""  # the directory the target's module imports from ("": as it is)
+    node: str = ""  # the pytest node id that made the token ("": none)
 
     def encode(self) -> str:
         data = {
@@ -59,12 +69,14 @@ class ReplayToken:
             "d": encode_decisions(self.decisions),
             "h": self.digest,
         }
+        # Written only when set, so tokens without them read as before.
+        data.update({k: v for k, v in (("p", self.root), ("n", self.node)) if v})
         raw = zlib.compress(json.dumps(data, separators=(",", ":")).encode(), 9)
         return _PREFIX + base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
     @classmethod
     def decode(cls, text: str) -> ReplayToken:
-        text = text.strip()
+        text = _unwrap(text)
         if not text.startswith(_PREFIX):
             msg = f"not a replay token (it should start with {_PREFIX!r}): {_clip(text)!r}"
             raise InvalidToken(msg)
@@ -80,10 +92,20 @@ class ReplayToken:
                 seed=int(data["sd"]),
                 decisions=tuple(decode_decisions(str(data["d"]))),
                 digest=str(data["h"]),
+                root=str(data.get("p", "")),
+                node=str(data.get("n", "")),
             )
         except (binascii.Error, zlib.error, ValueError, KeyError, TypeError) as exc:
             msg = f"replay token is damaged ({type(exc).__name__}): {_clip(text)!r}"
             raise InvalidToken(msg) from None
+
+    def describe(self) -> str:
+        """Whose token this is, in words: ``token of subject article_queue (scenario
+        tiny, controlled runtime)`` or ``token of function pkg.mod:fn (explore)``."""
+        if self.runtime == "explore":
+            return f"token of function {self.target} (explore, {self.scenario} granularity)"
+        where = self.scenario[1:] if self.scenario.startswith("@") else "its own scenario"
+        return f"token of subject {self.target} (scenario {where}, {self.runtime} runtime)"
 
     def load_scenario(self) -> Scenario:
         from .scenarios import decode_scenario, load_scenario
@@ -91,6 +113,12 @@ class ReplayToken:
         if self.scenario.startswith("@"):
             return load_scenario(self.scenario[1:])
         return decode_scenario(self.scenario)
+
+
+def _unwrap(text: str) -> str:
+    """The token in ``text`` as pasted: wrapped across lines, indented, or quoted with
+    ``>`` (neither whitespace nor ``>`` is in a token's alphabet)."""
+    return re.sub(r"[\s>]+", "", text)
 
 
 def scenario_reference(scenario: Scenario, builtin_names) -> str:

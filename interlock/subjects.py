@@ -25,13 +25,16 @@ from .models import InvalidTarget, Subject
 __all__ = [
     "Subject",
     "builtin_subjects",
+    "import_root",
     "load_callable",
     "load_module_of",
     "load_target",
     "subject_of",
+    "target_of",
 ]
 
 _IMPLEMENTATIONS = "interlock.implementations"
+_FROM_PATH = "interlock_target_"  # the name of a module loaded from a path starts so
 
 
 def builtin_subjects() -> dict[str, Subject]:
@@ -75,22 +78,80 @@ def load_target(target: str) -> Subject:
 
 
 def load_callable(target: str):
-    """The function ``package.module:function`` or ``path/to/file.py:function`` names."""
+    """The function ``package.module:function`` or ``path/to/file.py:function`` names
+    (``module:Class.method`` too: a qualified name is followed attribute by attribute)."""
     if ":" not in target:
         msg = f"bad target {target!r}: expected module:function or path/to/file.py:function"
         raise InvalidTarget(msg)
-    module, function_name = load_module_of(target)
-    fn = getattr(module, function_name, None)
+    if not importable(target):
+        msg = (
+            f"{target} is a nested function or a lambda: it cannot be imported, only "
+            "called again by the code that made it"
+        )
+        raise InvalidTarget(msg)
+    module, qualname = load_module_of(target, qualified=True)
+    fn = module
+    for part in qualname.split("."):
+        fn = getattr(fn, part, None)
     if not callable(fn):
-        msg = f"{target}: module {module.__name__!r} has no function {function_name!r}"
+        msg = f"{target}: module {module.__name__!r} has no function {qualname!r}"
         raise InvalidTarget(msg)
     return fn
 
 
-def load_module_of(target: str):
-    """(the module, the function's name) of ``module:function`` or ``file.py:function``."""
+def importable(target: str) -> bool:
+    """Whether the function a target names can be reached from its module by name (a
+    nested function's qualified name holds ``<locals>``, a lambda's ``<lambda>``)."""
+    return "<" not in target.rpartition(":")[2]
+
+
+def target_of(fn) -> str:
+    """The target that names ``fn`` from where interlock runs: ``module:qualname``, or
+    ``path/to/file.py:qualname`` for a module loaded from a path or run as a script."""
+    module = sys.modules.get(getattr(fn, "__module__", None) or "")
+    qualname = getattr(fn, "__qualname__", getattr(fn, "__name__", repr(fn)))
+    name = getattr(module, "__name__", "?")
+    file = getattr(module, "__file__", None)
+    if file and (name == "__main__" or name.startswith(_FROM_PATH)):
+        return f"{_relative(Path(file))}:{qualname}"
+    return f"{name}:{qualname}"
+
+
+def import_root(target: str) -> str:
+    """The directory that must be on ``sys.path`` for the module of a ``module:function``
+    target to import, relative to the working directory when under it; "" when there is
+    nothing to add (a path target, a module not loaded, one installed with Python)."""
+    import sysconfig
+
+    name = target.rpartition(":")[0]
+    module = sys.modules.get(name)
+    file = getattr(module, "__file__", None)
+    if not file or name.startswith(_FROM_PATH) or "/" in name or name.endswith(".py"):
+        return ""
+    path = Path(file).resolve()
+    depth = name.count(".") + (path.stem == "__init__")
+    if depth >= len(path.parents):
+        return ""
+    root = path.parents[depth]
+    installed = {Path(p).resolve() for p in sysconfig.get_paths().values()}
+    return "" if root in installed else _relative(root)
+
+
+def _relative(path: Path) -> str:
+    """``path`` relative to the working directory when it is under it, else absolute."""
+    path = path.resolve()
+    try:
+        return path.relative_to(Path.cwd().resolve()).as_posix() or "."
+    except ValueError:
+        return str(path)
+
+
+def load_module_of(target: str, *, qualified: bool = False):
+    """(the module, the function's name) of ``module:function`` or ``file.py:function``;
+    ``qualified`` lets the name be dotted (``Class.method``)."""
     where, _, function_name = target.rpartition(":")
-    if not where or not function_name.isidentifier():
+    parts = function_name.split(".") if qualified else [function_name]
+    if not where or not all(part.isidentifier() for part in parts):
         msg = f"bad target {target!r}: expected module:function or path/to/file.py:function"
         raise InvalidTarget(msg)
     if where.endswith(".py") or "/" in where or "\\" in where:
@@ -111,7 +172,7 @@ def _import_path(path: Path, target: str):
     if not path.is_file():
         msg = f"no such file {str(path)!r} for target {target!r}"
         raise InvalidTarget(msg)
-    name = f"interlock_target_{abs(hash(str(path.resolve())))}"
+    name = f"{_FROM_PATH}{abs(hash(str(path.resolve())))}"
     if name in sys.modules:
         return sys.modules[name]
     spec = importlib.util.spec_from_file_location(name, path)

@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from .checkers import CHECKERS
+from .explorer import parse_shard
 from .models import (
     Budget,
     RunRecord,
@@ -31,7 +32,7 @@ from .models import (
     Verdict,
 )
 from .replay import ReplayToken, scenario_reference, trace_digest
-from .runtime import Runtime, make_runtime
+from .runtime import Runtime, Trials, make_runtime
 from .runtime.strategies import BASELINE
 from .stages import Found, explore_scenario, generate, keep, minimise, shrink_scenario, size_key
 
@@ -60,6 +61,7 @@ class Verifier:
         keep_limit: bool = False,
         invariants: Sequence[str] | None = None,
         fail_fast: bool = False,
+        shard: str | tuple[int, int] | None = None,
     ) -> None:
         if isinstance(runtime, Settings):
             self.settings = runtime
@@ -82,6 +84,12 @@ class Verifier:
             invariants = self.settings.invariants
         self.invariants = _known_invariants(invariants)
         self.fail_fast = fail_fast or self.settings.fail_fast
+        # With a shard (K, N), exploring judges only that shard's runs of each scenario;
+        # shrinking and minimising what it found use every run they need.
+        self.shard = parse_shard(shard) if isinstance(shard, str) or shard is None else shard
+        self._scout: Runtime = (
+            self.runtime if self.shard is None else _ShardRuntime(self.runtime, self.shard)
+        )
         self._builtin_names: set[str] | None = None
 
     def verify(
@@ -128,6 +136,8 @@ class Verifier:
         if lines:
             notes.append(f"the subject printed {len(lines)} lines, e.g. {lines[0]!r}")
         notes.extend(self.runtime.notes(subject))
+        if self.shard is not None:
+            notes.append(f"shard {self.shard[0]}/{self.shard[1]}: {_SHARE}")
         return SubjectReport(
             subject,
             self.runtime.name,
@@ -158,7 +168,7 @@ class Verifier:
                 f"{time.perf_counter() - call.started:.1f}s]"
             )
             scouted = explore_scenario(
-                self.runtime,
+                self._scout,
                 subject,
                 scenario,
                 self.budget.runs,
@@ -189,7 +199,7 @@ class Verifier:
 
             def explore_generated(scenario: Scenario):
                 scouted = explore_scenario(
-                    self.runtime,
+                    self._scout,
                     subject,
                     scenario,
                     self.budget.generated_runs,
@@ -253,6 +263,8 @@ class Verifier:
 
     def _finish(self, subject: Subject, hit: Found, call: _Call) -> tuple[Verdict, RunRecord]:
         """Minimise, check and give a token to a violation, where the runtime can replay."""
+        from .subjects import import_root
+
         if not self.runtime.replayable:
             return replace(hit.verdict, scenario=hit.scenario.name), hit.record
         # A run that spun cost a second of real time to detect: each shrinking step would
@@ -276,6 +288,7 @@ class Verifier:
             seed=hit.seed,
             decisions=tuple(record.decisions),
             digest=trace_digest(record.trace.render()),
+            root=import_root(subject.target),
         ).encode()
         verdict = replace(minimal.verdict, scenario=hit.scenario.name, replay=token)
         return verdict, record.with_replay(token)
@@ -313,6 +326,35 @@ class Verifier:
 
             self._builtin_names = set(builtin_names())
         return self._builtin_names
+
+
+_SHARE = (
+    "of each scenario's runs, only the shard's share was judged (run i with "
+    "i % N == K - 1); the N shards together judge every run of the budget, each once"
+)
+
+
+class _ShardRuntime:
+    """The runtime ``inner`` whose ``trials`` of a scenario are one shard's share: run
+    ``i`` belongs to shard ``K`` of ``N`` when ``i % N == K - 1``. A schedule may depend
+    on the ones before it (an exhaustive search walks one tree), so every run up to the
+    budget is still made and only the shard's own are handed on; runs the OS schedules
+    are alike, so there the share is just a count. Everything else is ``inner``'s."""
+
+    def __init__(self, inner: Runtime, shard: tuple[int, int]) -> None:
+        self.inner = inner
+        self.shard = shard
+
+    def __getattr__(self, name: str):
+        return getattr(self.inner, name)
+
+    def trials(self, subject: Subject, scenario: Scenario, runs: int, *, key: str) -> Trials:
+        k, n = self.shard
+        if not self.inner.replayable:
+            return self.inner.trials(subject, scenario, len(range(k - 1, runs, n)), key=key)
+        every = self.inner.trials(subject, scenario, runs, key=key)
+        mine = (trial for i, trial in enumerate(every) if i % n == k - 1)
+        return Trials(mine, every.coverage)
 
 
 @dataclass(frozen=True)

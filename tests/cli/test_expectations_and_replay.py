@@ -65,7 +65,8 @@ class TestExpectDeclared:
 
 
 class TestReplayVerdicts:
-    """A replay of a schedule where every invariant holds exits 0 and compares traces."""
+    """A replay of a schedule where every invariant holds shows the run, compares traces,
+    and exits 3: the token no longer applies (its run does not fail)."""
 
     @staticmethod
     def token(digest: str | None = None) -> str:
@@ -85,15 +86,21 @@ class TestReplayVerdicts:
         ).encode()
 
     def test_a_passing_schedule_replays_identically(self, capsys):
-        code, out, _ = run(capsys, "replay", self.token())
-        assert code == 0
-        assert out.startswith("timeline of executor_map on tiny: 5 URLs, limit 4, 0 failing")
+        code, out, err = run(capsys, "replay", self.token())
+        assert code == 3
+        first, second = out.splitlines()[:2]
+        assert first == "token of subject executor_map (scenario tiny, controlled runtime)"
+        assert second.startswith("timeline of executor_map on tiny: 5 URLs, limit 4, 0 failing")
         assert out.rstrip().endswith("trace identical to the recorded one")
         assert "FAIL" not in out
+        assert err == (
+            "interlock: the token no longer applies: its schedule runs to the end without "
+            "failing today (a fix landed?); --recheck explores today's code afresh\n"
+        )
 
     def test_a_different_trace_is_called_out(self, capsys):
         code, out, _ = run(capsys, "replay", self.token(digest="0" * 16))
-        assert code == 0
+        assert code == 3
         assert out.rstrip().endswith(
             "trace DIFFERS from the recorded one: the subject is not deterministic under the "
             "scheduler"
