@@ -1,13 +1,15 @@
 """``work_conserving`` (advisory): no download slot sits idle while work waits.
 
 A subject is work-conserving when, as long as some URL has not started, it keeps
-``min(limit, unfinished)`` downloads in flight. The classic failure is head-of-line
+``min(slots, unfinished)`` downloads in flight, where ``slots`` is ``limit``, or the
+bound the subject promises when that is lower (``PROMISES = {"bound": 1}``: one at a
+time is all it claims). The classic failure is head-of-line
 blocking: joining workers in start order, so a slow download holds back the start
 of new ones while the slots of faster ones stand empty.
 
 Measure: idle slot-time. Between consecutive events (in ``seq`` order, from the
 first event to the last) the state is constant; while a URL still waits to start,
-``idle = min(limit, unfinished) - in_flight`` slots are free, and idle times
+``idle = min(slots, unfinished) - in_flight`` slots are free, and idle times
 duration is the slot-time wasted. A handoff (a finish, then a start at the same
 virtual time) costs nothing, so exact runtimes only see real idleness.
 
@@ -46,6 +48,7 @@ from dataclasses import dataclass
 from ..models import RunRecord, Verdict
 from ..models.events import FAIL, FINISH, START
 from ..models.record import CLOCK
+from ..models.subject import promises_of
 from ._common import at, judged_results, not_returned, plural, scenario_facts
 from ._registry import invariant
 
@@ -132,7 +135,7 @@ def work_conserving(record: RunRecord) -> Verdict:
         else f"{worst.busy_min} to {worst.busy_max}"
     )
     message = (
-        f"from t={at(worst.start)} to t={at(worst.end)} only {busy} of {scenario.limit} slots "
+        f"from t={at(worst.start)} to t={at(worst.end)} only {busy} of {slots(record)} slots "
         f"busy while {plural(worst.waiting, 'URL')} waited ({share}; {tolerance})"
     )
     evidence = [
@@ -148,6 +151,13 @@ def work_conserving(record: RunRecord) -> Verdict:
             f"{s.busy_min}-{s.busy_max} busy, {s.waiting} waiting"
         )
     return Verdict(NAME, False, message, advisory=True, evidence=tuple(evidence))
+
+
+def slots(record: RunRecord) -> int:
+    """How many downloads the subject should keep busy: the limit, or the bound it
+    promises when that is lower."""
+    limit = record.scenario.limit
+    return min(limit, promises_of(record.subject).at_most(limit))
 
 
 def clock_lateness(record: RunRecord) -> list[float]:
@@ -187,7 +197,7 @@ def _measure(record: RunRecord, detail: bool = False) -> tuple[float, list[float
     ``detail`` they are not measured (0.0 and [] come back), which saves most of
     the work per event."""
     scenario = record.scenario
-    limit = scenario.limit
+    limit = slots(record)
     trace = record.trace
     events = trace.events
     in_flight_after = trace.in_flight_counts()
@@ -218,7 +228,7 @@ def _measure(record: RunRecord, detail: bool = False) -> tuple[float, list[float
         waiting = len(unstarted)
         level = 0
         if waiting and i < last:
-            # min(limit, unfinished) slots should be busy; the free ones are idle.
+            # min(slots, unfinished) slots should be busy; the free ones are idle.
             level = min(limit, len(unended)) - in_flight
             if level < 0:
                 level = 0

@@ -7,7 +7,14 @@ import itertools
 
 import pytest
 
-from interlock.checkers import errors_reported, fail_fast, max_in_flight, no_lost_results, ordered
+from interlock.checkers import (
+    errors_reported,
+    fail_fast,
+    max_in_flight,
+    no_lost_results,
+    ordered,
+    work_conserving,
+)
 from interlock.errors import InvalidTarget
 from interlock.models import Promises, RunRecord, Subject
 from interlock.models.record import CLOCK, DEADLOCK, RETURNED
@@ -152,6 +159,27 @@ class TestBound:
         assert not broken.holds
         assert broken.message.endswith("the subject promises at most 1 (limit 4)")
         assert max_in_flight(record(name, sc, overlapping(1))).holds
+
+
+class TestBoundAndIdleSlots:
+    """``work_conserving`` counts only the slots the subject's promised bound allows."""
+
+    def test_one_at_a_time_is_all_a_bound_of_one_claims(self, promising):
+        sc = scenario(*urls(3), limit=2)
+        results = tuple(payload(sc, t.url) for t in sc.tasks)
+        rows = serial(sc, [0, 1, 2])
+        idle = work_conserving(record("nobody", sc, rows, results=results))
+        assert not idle.holds and "only 1 of 2 slots busy" in idle.message
+        kept = work_conserving(record(promising(bound=1), sc, rows, results=results))
+        assert kept.holds, kept.message
+
+    def test_a_bound_above_the_limit_asks_no_more_than_the_limit(self, promising):
+        sc = scenario(*urls(3), limit=2)
+        results = tuple(payload(sc, t.url) for t in sc.tasks)
+        idle = work_conserving(
+            record(promising(bound="limit + 1"), sc, serial(sc, [0, 1, 2]), results=results)
+        )
+        assert not idle.holds and "only 1 of 2 slots busy" in idle.message
 
 
 def serial(sc, order):
