@@ -177,7 +177,9 @@ class Subject:
             rare_with_threads=rare,
             builtin=builtin,
             fixed_by=getattr(module, "FIXED_BY", None),
-            promises=Promises.declared_by(getattr(module, "PROMISES", None), module.__name__),
+            promises=Promises.declared_by(
+                getattr(module, "PROMISES", None), module.__name__ if builtin else target
+            ),
         )
 
 

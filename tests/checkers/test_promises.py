@@ -73,11 +73,16 @@ class TestDeclaration:
             "PROMISES = {'orderd': True}\n"
             "def download_all(urls, fetch, limit):\n    return [fetch(u) for u in urls]\n"
         )
-        with pytest.raises(
-            InvalidTarget,
-            match=r"^\S+: PROMISES names no promise 'orderd' \(did you mean 'ordered'\?\)$",
-        ):
-            load_target(f"{path}:download_all")
+        target = f"{path}:download_all"
+        expected = f"{target}: PROMISES names no promise 'orderd' (did you mean 'ordered'?)"
+        with pytest.raises(InvalidTarget) as raised:
+            load_target(target)
+        assert str(raised.value) == expected
+
+    def test_a_builtin_module_is_named_by_its_module(self):
+        mod = module("pkg.pool", download_all=download_all, PROMISES={"bound": "two"})
+        with pytest.raises(InvalidTarget, match=r"^pkg\.pool: PROMISES: promise 'bound' must be"):
+            Subject.from_module(mod)
 
     def test_unknown_promise_lists_the_known_ones(self):
         with pytest.raises(

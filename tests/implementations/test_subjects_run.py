@@ -49,6 +49,8 @@ INVARIANTS = {
     "clean_shutdown",
     "terminates",
     "no_crash",
+    "ordered",
+    "fail_fast",
     "work_conserving",
 }
 
