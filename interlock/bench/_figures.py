@@ -314,6 +314,32 @@ def detection(quick: bool, seeds: int) -> None:
         _say(f"  {bug.label:<40}" + "".join(f"{c:>20}" for c in cells))
 
 
+def jobs_speedup(quick: bool) -> None:
+    """``verify --jobs 2`` against ``--jobs 1`` over every built-in subject, each a fresh
+    process with the same budget, in alternating order; medians."""
+    from . import _jobs
+
+    budget = ("--time-budget", "3600")  # far beyond need: both do the very same runs
+    if quick:
+        budget = ("--runs", "10", "--generated", "2", *budget)
+    rounds = 1 if quick else 3
+    one, two = _jobs.measure(rounds, budget)
+    serial, parallel = _jobs.median_seconds(one), _jobs.median_seconds(two)
+    allowed = _jobs.allowed_speedup(one)
+    split = f"; the split allows {allowed:.2f} x" if allowed else ""
+    _say(
+        f"verify of every built-in subject, --jobs 1 against --jobs 2 (a fresh process each, "
+        f"the same budget{', quick' if quick else ''}; median of {rounds}, alternating):"
+    )
+    _say(
+        f"  --jobs 1    {serial:10.1f} s   (the subjects' own times: {_jobs.median_work(one):.1f} s)"
+    )
+    _say(
+        f"  --jobs 2    {parallel:10.1f} s   (the subjects' own times: {_jobs.median_work(two):.1f} s)"
+    )
+    _say(f"  speed-up    {serial / parallel:10.2f} x   ({os.cpu_count()} cores{split})")
+
+
 def _scale_child(urls: int, write_fd: int) -> None:
     """In a forked child: one run of executor_map on ``urls`` URLs; writes
     'seconds peak_kib_before peak_kib_after' to ``write_fd``."""
@@ -424,5 +450,6 @@ def run_benchmarks(*, quick: bool = False, seeds: int = 20) -> None:
         schedules_per_second(quick)
         scheduling_point_cost(quick)
         scale(quick)
+        jobs_speedup(quick)
         line_points(quick)
         detection(quick, seeds)

@@ -39,6 +39,20 @@ def test_quick_bench_prints_every_section(capsys):
             out,
             re.M,
         ), urls
+    # verify --jobs 2 against --jobs 1, and the speed-up computed from the two medians.
+    serial = re.search(
+        r"^  --jobs 1 +([\d.]+) s   \(the subjects' own times: [\d.]+ s\)$", out, re.M
+    )
+    parallel = re.search(
+        r"^  --jobs 2 +([\d.]+) s   \(the subjects' own times: [\d.]+ s\)$", out, re.M
+    )
+    speedup = re.search(
+        r"^  speed-up +([\d.]+) x   \(\d+ cores; the split allows [\d.]+ x\)$", out, re.M
+    )
+    assert serial and parallel and speedup
+    ratio = float(serial.group(1)) / float(parallel.group(1))
+    assert float(speedup.group(1)) > 0
+    assert float(speedup.group(1)) == pytest.approx(ratio, rel=0.05)  # from the rounded seconds
     # article_queue's off-by-one is found by the random strategy on the one seed.
     assert re.search(r"article_queue: 5 in flight, limit 4\s+[\d.]+ ms 1/1", out)
     for label in ("empty()/get() race", "deadlock on failure", "unbounded at limit <= 2"):
