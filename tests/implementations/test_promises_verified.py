@@ -8,7 +8,9 @@ import threading
 
 import pytest
 
-from interlock.models import Scenario, Subject, TaskSpec
+from interlock.implementations import fail_fast_pool
+from interlock.models import Promises, Scenario, Subject, TaskSpec
+from interlock.subjects import builtin_subjects
 from interlock.verify import Budget, Verifier
 from tests.kit import module
 
@@ -244,3 +246,16 @@ class TestFailFast:
             subject("stops_threads", stopping(True), fail_fast=True), [FAILS_EARLY]
         )
         assert report.broken() - {"work_conserving"} == set(), report.verdicts
+
+
+class TestTheBuiltInExample:
+    """``fail_fast_pool`` declares its promises, and needs them to hold."""
+
+    def test_its_promises_are_read(self):
+        pool = builtin_subjects()["fail_fast_pool"]
+        assert pool.promises == Promises(ordered=True, fail_fast=True)
+
+    def test_its_code_without_them_loses_what_it_never_started(self, verifier):
+        bare = Subject(name="bare", download_all=fail_fast_pool.download_all, target="bare")
+        report = verifier.verify(bare, [FAILS_EARLY])
+        assert report.broken() == {"no_lost_results"}, report.verdicts
