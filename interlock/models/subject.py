@@ -53,11 +53,13 @@ class Promises:
             raise InvalidTarget(msg)
         unknown = [key for key in value if key not in PROMISE_KEYS]
         if unknown:
-            raise InvalidTarget(f"{where}: PROMISES names no promise {_hint(unknown[0])}")
+            msg = f"{where}: PROMISES names no promise {_hint(unknown[0])}"
+            raise InvalidTarget(msg)
         try:
             return cls(**value)
         except InvalidTarget as exc:
-            raise InvalidTarget(f"{where}: PROMISES: {exc}") from None
+            msg = f"{where}: PROMISES: {exc}"
+            raise InvalidTarget(msg) from None
 
     @property
     def made(self) -> bool:
