@@ -35,6 +35,7 @@ __all__ = [
     "parse_shard",
     "replay_callable",
     "replay_command",
+    "replay_in_session",
 ]
 
 RUNTIME = "explore"  # what a callable's replay token says in its runtime field
@@ -299,10 +300,11 @@ def explore(
         raise InvalidSetting(msg)
     part = parse_shard(shard) if isinstance(shard, str) or shard is None else shard
     target = target or target_of(fn)
+    replay = replay if replay is not None else _session["replay"]
     if replay is not None:
         return _replay_on(fn, args, kwargs, target, replay)
     explorer = _Explorer(fn, args, kwargs, target, granularity)
-    explorer.node = node
+    explorer.node = node or _current_test()
     schedules = for_exploration(strategy, seed, target)
     deadline = time.perf_counter() + time_budget if time_budget else math.inf
     done = 0
@@ -333,6 +335,24 @@ def explore(
     if part is not None:
         described += f", shard {part[0]}/{part[1]}"
     return ExploreResult(target, True, done, described, None, tuple(checked))
+
+
+# Set by the pytest plugin for a session run with --interlock-replay TOKEN: every
+# exploration in it (``interlock.assert_explores_ok`` included) replays that token.
+_session: dict = {"replay": None}
+
+
+def replay_in_session(token: ReplayToken | None) -> None:
+    """Make every later ``explore`` call replay ``token`` (None: explore again)."""
+    _session["replay"] = token
+
+
+def _current_test() -> str:
+    """The pytest test running now, as pytest names it (``PYTEST_CURRENT_TEST`` is
+    ``path::name (call)``), else ""."""
+    import os
+
+    return os.environ.get("PYTEST_CURRENT_TEST", "").rpartition(" ")[0]
 
 
 def _replay_on(fn, args, kwargs, target: str, replay: str | ReplayToken) -> ExploreResult:

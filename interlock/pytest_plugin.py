@@ -82,7 +82,17 @@ def pytest_configure(config: pytest.Config) -> None:
         "interlock fixture",
     )
     # Validate command line and ini now, so a bad value fails the session once.
-    _settings_from_config(config)
+    settings = _settings_from_config(config)
+    if settings["replay"] is not None:  # interlock.assert_explores_ok replays it too
+        from .explorer import replay_in_session
+
+        replay_in_session(settings["replay"])
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    from .explorer import replay_in_session
+
+    replay_in_session(None)
 
 
 def pytest_report_header(config: pytest.Config) -> str:

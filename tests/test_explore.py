@@ -217,3 +217,50 @@ def test_line_granularity_puts_back_the_trace_function_it_found():
         assert sys.gettrace() is tracer
     finally:
         sys.settrace(None)
+
+
+class TestReplayOnTheFunction:
+    """``explore(fn, replay=TOKEN)`` runs the token's one schedule on ``fn``."""
+
+    def test_its_own_token_fails_the_same_way(self):
+        token = explore(two_adders, runs=200).failure.replay
+        again = explore(two_adders, replay=token)
+        assert (again.ok, again.runs, again.stale) == (False, 1, None)
+        assert "AssertionError: lost an update: 1" in again.failure.message
+
+    def test_a_token_of_another_function_is_refused_naming_its_own(self):
+        from interlock.models import InvalidSetting
+
+        token = explore(two_adders, runs=200).failure.replay
+        with pytest.raises(InvalidSetting) as refused:
+            explore(two_safe_adders, replay=token)
+        assert str(refused.value) == (
+            "refused: the replay token is a token of function tests.test_explore:two_adders "
+            "(explore, sync granularity), not of function tests.test_explore:two_safe_adders"
+        )
+
+    def test_a_token_on_code_that_no_longer_fails_is_stale(self):
+        token = explore(two_adders, runs=200).failure.replay
+        # The fixed code under the token's name: same lock calls, no lost update.
+        result = explore(two_safe_adders, replay=token, target="tests.test_explore:two_adders")
+        assert result.stale is not None and result.failure is None
+        assert result.report() == (
+            "tests.test_explore:two_adders: the replay token no longer applies: its schedule "
+            "runs to the end without failing today (a fix landed?)"
+        )
+        with pytest.raises(AssertionError, match="no longer applies"):
+            result.assert_ok()
+
+
+def test_a_nested_function_under_pytest_names_its_test_to_replay_it():
+    def nested():
+        two_adders()
+
+    result = explore(nested, runs=200)
+    token = result.failure.replay
+    assert result.failure.command == (
+        "pytest tests/test_explore.py::"
+        "test_a_nested_function_under_pytest_names_its_test_to_replay_it "
+        f"--interlock-replay {token}"
+    )
+    assert f"  replay: {result.failure.command}" in result.report()
