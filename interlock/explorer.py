@@ -10,6 +10,13 @@ failure is cut to the shortest schedule prefix that still fails the same way,
 replayed to check that it is deterministic, and given a replay token that
 ``interlock replay`` runs again (the token names the target).
 
+``explore(fn, replay=TOKEN)`` runs a token's one schedule on ``fn`` instead (a
+token of another function is refused, naming its own); a token whose schedule no
+longer fits the code, or no longer fails, comes back ``stale``. A token names its
+target as ``interlock replay`` finds it from the working directory: ``module:qualname``
+with the directory the module imported from, or the file a module was loaded
+from; a nested function or a lambda gets the pytest command that replays it.
+
 ``--shard K/N`` splits the schedules of a budget: shard K runs the runs
 ``i`` with ``i % N == K - 1``, so N shards together run exactly the schedules
 of the unsharded budget, each once.
