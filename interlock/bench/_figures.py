@@ -340,59 +340,90 @@ def jobs_speedup(quick: bool) -> None:
     _say(f"  speed-up    {serial / parallel:10.2f} x   ({os.cpu_count()} cores{split})")
 
 
-def _scale_child(urls: int, write_fd: int) -> None:
-    """In a forked child: one run of executor_map on ``urls`` URLs; writes
-    'seconds peak_kib_before peak_kib_after' to ``write_fd``."""
+def _scale_scenario(urls: int) -> Scenario:
+    from ..models import TaskSpec
+
+    tasks = tuple(TaskSpec(f"u{i}", duration=1.0 + i % 8) for i in range(urls))
+    return Scenario("scale", tasks, limit=8)
+
+
+def _scale_run(urls: int, heap: bool) -> str:
+    """In a forked child: a first run of executor_map on one URL, then one on ``urls``
+    URLs. The first takes what any first run takes once (code run for the first
+    time, stack pages touched, caches filled), so the second's growth is what its
+    URLs cost. Returns 'seconds peak_kib_at_fork peak_kib_after_first peak_kib_after',
+    or with ``heap`` the Python heap's peak during the second run, in bytes
+    (tracemalloc: slower, but free of the allocator's rounding and reuse)."""
     import resource
+    import tracemalloc
 
-    from ..models import Scenario, TaskSpec
-
-    scenario = Scenario(
-        "scale", tuple(TaskSpec(f"u{i}", duration=1.0 + i % 8) for i in range(urls)), limit=8
-    )
     from ..implementations import executor_map
 
+    def peak() -> int:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+    scenario, first = _scale_scenario(urls), _scale_scenario(1)
     subject = Subject.from_module(executor_map)
     runtime, run = _controlled_runner()
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    at_fork = peak()
+    with runtime.session():
+        run(subject, first, "random", 1)
+    before = peak()
+    if heap:
+        tracemalloc.start()
     start = time.perf_counter()
     with runtime.session():
         run(subject, scenario, "random", 1)
     seconds = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    os.write(write_fd, f"{seconds} {before} {after}".encode())
+    if heap:
+        return str(tracemalloc.get_traced_memory()[1])
+    return f"{seconds} {at_fork} {before} {peak()}"
+
+
+def _in_child(fn: Callable[..., str], *args: object) -> list[str]:
+    """``fn(*args)`` in a forked child; the words of what it returned ([] if it failed)."""
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        try:
+            os.close(read_fd)
+            os.write(write_fd, fn(*args).encode())
+        finally:
+            os._exit(0)
+    os.close(write_fd)
+    data = os.read(read_fd, 200).decode().split()
+    os.close(read_fd)
+    os.waitpid(pid, 0)
+    return data
 
 
 def scale(quick: bool) -> None:
     """One run of a correct pool (executor_map) at growing sizes, each in a fresh
-    process: wall time, time per URL, and the peak memory the run added per URL."""
+    process after a first run of one URL: wall time, time per URL, and the peak
+    memory the run added per URL, as the OS counts it and as the Python heap does."""
     if not hasattr(os, "fork"):
         _say("one run at scale: skipped (needs os.fork)")
         return
     sizes = (100, 1_000, 10_000) if quick else (100, 1_000, 10_000, 100_000)
-    _say("one run of executor_map at scale (a fresh process each; limit 8, 1-8 virtual s):")
+    _say(
+        "one run of executor_map at scale (a fresh process each, after a first run of 1 URL; "
+        "limit 8, 1-8 virtual s):"
+    )
+    first_kb = []
     for urls in sizes:
-        read_fd, write_fd = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # pragma: no cover - the child
-            try:
-                os.close(read_fd)
-                _scale_child(urls, write_fd)
-            finally:
-                os._exit(0)
-        os.close(write_fd)
-        data = os.read(read_fd, 200).decode().split()
-        os.close(read_fd)
-        os.waitpid(pid, 0)
-        if len(data) != 3:
+        rss, heap = _in_child(_scale_run, urls, False), _in_child(_scale_run, urls, True)
+        if len(rss) != 4 or len(heap) != 1:
             _say(f"  {urls:>7} URLs: the run failed")
             continue
-        seconds, before, after = float(data[0]), int(data[1]), int(data[2])
-        per_url_kb = max(after - before, 0) * 1024 / urls / 1000
+        seconds, (at_fork, before, after) = float(rss[0]), map(int, rss[1:])
+        first_kb.append((before - at_fork) * 1024 / 1000)
         _say(
             f"  {urls:>7} URLs  {seconds * 1000:9.1f} ms  {seconds / urls * 1e6:7.1f} us/URL"
-            f"  peak memory added {per_url_kb:6.2f} KB/URL"
+            f"  peak memory added {max(after - before, 0) * 1024 / urls / 1000:6.2f} KB/URL"
+            f"  (Python heap {int(heap[0]) / urls / 1000:5.2f} KB/URL)"
         )
+    if first_kb:
+        _say(f"  the first run of 1 URL, once per process: {statistics.median(first_kb):.0f} KB")
 
 
 # A loop of plain lines that counts as the user's own code (a file outside interlock

@@ -87,6 +87,15 @@ class Trace:
         self.events: tuple[Event, ...] = tuple(sorted(events, key=_BY_SEQ))
         self._in_flight: tuple[int, ...] | None = None  # see ``in_flight_counts``
 
+    @classmethod
+    def of_ordered(cls, events: tuple[Event, ...]) -> Trace:
+        """The trace of ``events`` already in ``seq`` order (a downloader's, as
+        recorded), without sorting them again."""
+        trace = cls.__new__(cls)
+        trace.events = events
+        trace._in_flight = None
+        return trace
+
     def __reduce__(self):
         # The events alone: kept counts are cheaper to count again than to pickle.
         return Trace, (self.events,)

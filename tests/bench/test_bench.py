@@ -32,13 +32,16 @@ def test_quick_bench_prints_every_section(capsys):
     assert re.search(r"^  controlled\s+[\d.]+ ms$", out, re.M)
     assert re.search(r"real threading.Lock, uncontended\s+[\d.]+ us", out)
     assert re.search(r"^  cost of a point per line +[\d.-]+ us$", out, re.M)
-    # One run at scale, in a fresh process per size: time, time per URL, memory per URL.
+    # One run at scale, in a fresh process per size after a first run of one URL: time,
+    # time per URL, memory per URL as the OS and as the Python heap count it.
     for urls in ("100", "1000", "10000"):
         assert re.search(
-            rf"^ +{urls} URLs +[\d.]+ ms +[\d.]+ us/URL  peak memory added +[\d.]+ KB/URL$",
+            rf"^ +{urls} URLs +[\d.]+ ms +[\d.]+ us/URL  peak memory added +[\d.]+ KB/URL"
+            r"  \(Python heap +[\d.]+ KB/URL\)$",
             out,
             re.M,
         ), urls
+    assert re.search(r"^  the first run of 1 URL, once per process: \d+ KB$", out, re.M)
     # verify --jobs 2 against --jobs 1, and the speed-up computed from the two medians.
     serial = re.search(
         r"^  --jobs 1 +([\d.]+) s   \(the subjects' own times: [\d.]+ s\)$", out, re.M
