@@ -10,6 +10,7 @@ import itertools
 import os
 import platform
 import statistics
+import subprocess
 import sys
 import threading
 import time
@@ -323,6 +324,7 @@ def jobs_speedup(quick: bool) -> None:
     if quick:
         budget = ("--runs", "10", "--generated", "2", *budget)
     rounds = 1 if quick else 3
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     one, two = _jobs.measure(rounds, budget)
     serial, parallel = _jobs.median_seconds(one), _jobs.median_seconds(two)
     allowed = _jobs.allowed_speedup(one)
@@ -337,93 +339,42 @@ def jobs_speedup(quick: bool) -> None:
     _say(
         f"  --jobs 2    {parallel:10.1f} s   (the subjects' own times: {_jobs.median_work(two):.1f} s)"
     )
-    _say(f"  speed-up    {serial / parallel:10.2f} x   ({os.cpu_count()} cores{split})")
+    _say(
+        f"  speed-up    {serial / parallel:10.2f} x   ({os.cpu_count()} cores, load average "
+        f"{load:.1f} before{split})"
+    )
 
 
-def _scale_scenario(urls: int) -> Scenario:
-    from ..models import TaskSpec
-
-    tasks = tuple(TaskSpec(f"u{i}", duration=1.0 + i % 8) for i in range(urls))
-    return Scenario("scale", tasks, limit=8)
-
-
-def _scale_run(urls: int, heap: bool) -> str:
-    """In a forked child: a first run of executor_map on one URL, then one on ``urls``
-    URLs. The first takes what any first run takes once (code run for the first
-    time, stack pages touched, caches filled), so the second's growth is what its
-    URLs cost. Returns 'seconds peak_kib_at_fork peak_kib_after_first peak_kib_after',
-    or with ``heap`` the Python heap's peak during the second run, in bytes
-    (tracemalloc: slower, but free of the allocator's rounding and reuse)."""
-    import resource
-    import tracemalloc
-
-    from ..implementations import executor_map
-
-    def peak() -> int:
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-
-    scenario, first = _scale_scenario(urls), _scale_scenario(1)
-    subject = Subject.from_module(executor_map)
-    runtime, run = _controlled_runner()
-    at_fork = peak()
-    with runtime.session():
-        run(subject, first, "random", 1)
-    before = peak()
-    if heap:
-        tracemalloc.start()
-    start = time.perf_counter()
-    with runtime.session():
-        run(subject, scenario, "random", 1)
-    seconds = time.perf_counter() - start
-    if heap:
-        return str(tracemalloc.get_traced_memory()[1])
-    return f"{seconds} {at_fork} {before} {peak()}"
-
-
-def _in_child(fn: Callable[..., str], *args: object) -> list[str]:
-    """``fn(*args)`` in a forked child; the words of what it returned ([] if it failed)."""
-    read_fd, write_fd = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover - the child
-        try:
-            os.close(read_fd)
-            os.write(write_fd, fn(*args).encode())
-        finally:
-            os._exit(0)
-    os.close(write_fd)
-    data = os.read(read_fd, 200).decode().split()
-    os.close(read_fd)
-    os.waitpid(pid, 0)
-    return data
+def _in_fresh_python(urls: int, heap: bool) -> list[str]:
+    """The words ``python -m interlock.bench._scale`` prints for one size ([] if it
+    failed): a fresh interpreter, not a fork, whose heap no earlier figure has used."""
+    command = [sys.executable, "-m", "interlock.bench._scale", str(urls)]
+    done = subprocess.run(
+        [*command, "--heap"] if heap else command, capture_output=True, text=True, timeout=900
+    )
+    return done.stdout.split() if done.returncode == 0 else []
 
 
 def scale(quick: bool) -> None:
     """One run of a correct pool (executor_map) at growing sizes, each in a fresh
-    process after a first run of one URL: wall time, time per URL, and the peak
-    memory the run added per URL, as the OS counts it and as the Python heap does."""
-    if not hasattr(os, "fork"):
-        _say("one run at scale: skipped (needs os.fork)")
-        return
+    interpreter after a first run of one URL (``_scale``): wall time, time per URL,
+    and the peak memory the run added per URL, as the OS and the Python heap count it."""
     sizes = (100, 1_000, 10_000) if quick else (100, 1_000, 10_000, 100_000)
     _say(
-        "one run of executor_map at scale (a fresh process each, after a first run of 1 URL; "
+        "one run of executor_map at scale (a fresh interpreter each, after a first run of 1 URL; "
         "limit 8, 1-8 virtual s):"
     )
-    first_kb = []
     for urls in sizes:
-        rss, heap = _in_child(_scale_run, urls, False), _in_child(_scale_run, urls, True)
+        rss, heap = _in_fresh_python(urls, heap=False), _in_fresh_python(urls, heap=True)
         if len(rss) != 4 or len(heap) != 1:
             _say(f"  {urls:>7} URLs: the run failed")
             continue
-        seconds, (at_fork, before, after) = float(rss[0]), map(int, rss[1:])
-        first_kb.append((before - at_fork) * 1024 / 1000)
+        seconds, (before, after) = float(rss[0]), map(int, rss[2:])
         _say(
             f"  {urls:>7} URLs  {seconds * 1000:9.1f} ms  {seconds / urls * 1e6:7.1f} us/URL"
             f"  peak memory added {max(after - before, 0) * 1024 / urls / 1000:6.2f} KB/URL"
             f"  (Python heap {int(heap[0]) / urls / 1000:5.2f} KB/URL)"
         )
-    if first_kb:
-        _say(f"  the first run of 1 URL, once per process: {statistics.median(first_kb):.0f} KB")
 
 
 # A loop of plain lines that counts as the user's own code (a file outside interlock
