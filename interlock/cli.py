@@ -36,8 +36,8 @@ def _positive(kind: str):
             raise argparse.ArgumentTypeError(
                 f"{kind} must be a whole number (got {text!r})"
             ) from None
-        if value < (0 if kind == "--generated" else 1):
-            bound = 0 if kind == "--generated" else 1
+        bound = 0 if kind in ("--generated", "--bound") else 1
+        if value < bound:
             raise argparse.ArgumentTypeError(f"{kind} must be >= {bound} (got {value})")
         return value
 
@@ -261,15 +261,16 @@ def _build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=0)
     demo.add_argument(
         "--bound",
-        type=int,
-        default=1,
-        help="preemptions the exhaustive search of the fix allows (default 1)",
+        type=_positive("--bound"),
+        default=0,
+        help="preemptions the search of the fix allows (default 0: a thread runs until it "
+        "waits, and every order of the threads that can run then is tried)",
     )
     demo.add_argument(
         "--proof-seconds",
         type=_seconds,
-        default=20.0,
-        help="real seconds the exhaustive search of the fix may take (default 20)",
+        default=60.0,
+        help="real seconds the search of the fix may take (default 60)",
     )
 
     bench = sub.add_parser("bench", help="measure speed and detection (prints numbers)")

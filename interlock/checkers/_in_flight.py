@@ -21,7 +21,7 @@ _EVIDENCE_LINES = 20
     NAME,
     column="in-flight",
     order=10,
-    summary="never more than `limit` downloads in flight at once (or the bound the subject promises)",
+    summary="never more than `limit` downloads in flight at once",
 )
 def max_in_flight(record: RunRecord) -> Verdict:
     """Replay the trace in ``seq`` order (the truth about overlap: two events at the

@@ -18,7 +18,35 @@ from typing import NamedTuple, Protocol
 
 from ..models.record import CLOCK
 
-__all__ = ["CLOCK", "Coverage", "Strategy"]
+__all__ = ["CLOCK", "EVERY", "Coverage", "Step", "Strategy"]
+
+# A step that every other step depends on: time passing, the main thread's return.
+EVERY = -1
+
+
+class Step(NamedTuple):
+    """What one thread did between two scheduling points, for a strategy that asks.
+
+    ``tid`` ran it (``CLOCK`` for time passing); ``keys`` are what it touched (the
+    synchronisation objects, the clock...) and ``conflicts`` the keys of other steps
+    it does not commute with: the same objects, except for kinds of key that commute
+    among themselves (two download starts, two timers set). A step whose keys hold
+    ``EVERY`` depends on every step. ``after`` is the index of a step it cannot come
+    before although it touches nothing in common with it (the start of its thread,
+    the time passing that ended its wait), or -1.
+    """
+
+    tid: int
+    keys: frozenset
+    conflicts: frozenset
+    after: int = -1
+
+    def depends(self, other: Step) -> bool:
+        if EVERY in self.keys or EVERY in other.keys:
+            return True
+        return not self.keys.isdisjoint(other.conflicts) or not other.keys.isdisjoint(
+            self.conflicts
+        )
 
 
 class Coverage(NamedTuple):
@@ -56,6 +84,10 @@ class Strategy(Protocol):
     - ``label()``: the caller, after ``new_execution()``: the ``(spec, seed)`` that
       names this execution's schedule in a replay token (a strategy that runs a
       series of others names the one in charge of this execution).
+
+    A strategy that reasons about which steps commute (partial-order reduction)
+    sets ``wants_steps = True``; the engine then calls ``watch(steps)`` before each
+    run with a list it appends a ``Step`` to as each one ends.
 
     Promise: the same constructor arguments and the same sequence of calls give
     the same answers, on every supported Python.

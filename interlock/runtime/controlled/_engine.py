@@ -147,6 +147,7 @@ class Engine(Clock, Lifecycle, SpinWatch):
         self.thread_of = self._by_glet.get
         self._on_stop: Callable[[], None] | None = None
         self._slice: float | None = None
+        self.footprints = None  # see _watcher
         self._reset()
 
     # -- patches ------------------------------------------------------------
@@ -535,8 +536,12 @@ class Engine(Clock, Lifecycle, SpinWatch):
         # allocation after the run, outside every controlled thread.
         collecting = gc.isenabled()
         gc.disable()
+        watcher = None
         try:
             self._reset()
+            if getattr(strategy, "wants_steps", False):
+                watcher = self._watcher(strategy)
+                watcher.begin(self)
             self._strategy = strategy
             self._next_thread = strategy.next_thread  # one attribute lookup less per decision
             self._max_steps = max_steps
@@ -551,6 +556,8 @@ class Engine(Clock, Lifecycle, SpinWatch):
                 self._watchdog.start_slices(self._slice)
             return self._run(fn, args, kwargs or {}, main_name, setup, wall0)
         finally:
+            if watcher is not None:
+                watcher.end(self)
             if self._slice is not None:
                 self._watchdog.stop_slices()
             if collecting:
@@ -562,6 +569,16 @@ class Engine(Clock, Lifecycle, SpinWatch):
             # their targets: let them go now, not at the next run's _reset.
             self._threads = {}
             self._main = None
+
+    def _watcher(self, strategy):
+        """The notes of what each step touches, for a strategy that asks (``wants_steps``)."""
+        from ._footprints import Footprints  # only such a strategy's runs need it
+
+        watcher = self.footprints
+        if watcher is None or watcher.strategy is not strategy:
+            commute = getattr(strategy, "downloads_commute", False)
+            watcher = self.footprints = Footprints(strategy, downloads_commute=commute)
+        return watcher
 
     def _run(self, fn, args, kwargs, main_name, setup, wall0) -> Execution:
         self._hub = getcurrent()

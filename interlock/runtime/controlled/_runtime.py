@@ -155,6 +155,10 @@ class ControlledRuntime:
         ``downloader(scenario)`` makes the fake downloader (an observed one, to explain)."""
         outcome = SubjectOutcome()
         box: list[FakeDownloader] = []
+        if downloader is FakeDownloader and getattr(strategy, "wants_steps", False):
+            # Its downloads are steps too: made by the run's notes of what steps touch.
+            def downloader(scenario):
+                return self.engine.footprints.downloader(scenario)
 
         def make_downloader() -> None:
             box.append(downloader(scenario))  # made inside thread 1: t0 is virtual 0

@@ -15,10 +15,12 @@ from .series import SeriesStrategy, for_exploration  # isort: skip
 from .random_walk import RandomStrategy  # isort: skip
 from .pct import PCTStrategy  # isort: skip
 from .exhaustive import ExhaustiveStrategy  # isort: skip
+from .dpor import DporStrategy  # isort: skip
 from .replay import BASELINE, ReplayStrategy  # isort: skip
 
 __all__ = [
     "BASELINE",
+    "DporStrategy",
     "ExhaustiveStrategy",
     "NondeterministicProgram",
     "PCTStrategy",

@@ -46,7 +46,7 @@ class TestMakeStrategy:
     def test_unknown(self, spec):
         with pytest.raises(
             ValueError,
-            match=r"^unknown strategy .* \(choose mix, random, pct\[:DEPTH\], exhaustive\[:BOUND\]\)$",
+            match=r"^unknown strategy .* \(choose mix, random, pct\[:DEPTH\], exhaustive\[:BOUND\], dpor\[:BOUND\]\)$",
         ):
             make_strategy(spec, 0)
 
@@ -74,8 +74,8 @@ class TestDeclarations:
     """The registry is the one list of strategies."""
 
     def test_usage_lists_every_declared_strategy_in_order(self):
-        assert set(STRATEGIES) == {"mix", "random", "pct", "exhaustive"}
-        assert strategy_usage() == "mix, random, pct[:DEPTH], exhaustive[:BOUND]"
+        assert set(STRATEGIES) == {"mix", "random", "pct", "exhaustive", "dpor"}
+        assert strategy_usage() == "mix, random, pct[:DEPTH], exhaustive[:BOUND], dpor[:BOUND]"
 
     def test_a_second_declaration_of_a_name_fails_naming_both(self):
         with pytest.raises(ValueError, match=r"strategy 'pct' is declared twice: by .*pct\._build"):
