@@ -184,10 +184,14 @@ def _failure_of(ex, name: str) -> tuple[str, str] | None:
 
 
 class _LinePoints:
-    """A trace function that makes the start of each of the user's own lines a
-    scheduling point, inside controlled threads (``granularity="line"``). A trace
-    function serves every greenlet of the OS thread, so it is installed once around
-    a run and the previous one is put back."""
+    """Makes the start of each of the user's own lines a scheduling point, inside
+    controlled threads (``granularity="line"``), for the length of a run.
+
+    On 3.12 and later through ``sys.monitoring`` (a LINE event; a line of library
+    code answers DISABLE once and is not reported again), which leaves any trace
+    function or profiler alone. Before, through a trace function: one serves every
+    greenlet of the OS thread, so it is installed around the run and the one found
+    there is put back."""
 
     def __init__(self, engine) -> None:
         from .runtime._frames import is_library_file
@@ -196,25 +200,48 @@ class _LinePoints:
         self._is_library = is_library_file
         self._mine: dict[object, bool] = {}  # code object -> is it the user's own
 
-    def _global(self, frame, event, arg):
-        code = frame.f_code
+    def _is_mine(self, code) -> bool:
         mine = self._mine.get(code)
         if mine is None:
             mine = self._mine[code] = not self._is_library(code.co_filename)
-        return self._local if mine else None
+        return mine
+
+    def _point(self) -> None:
+        engine = self.engine
+        th = engine.current()
+        if th is not None and not engine.aborting:
+            engine.point(th)
+
+    # -- sys.monitoring (3.12+) ----------------------------------------------------------
+
+    def _line(self, code, line_number):
+        if not self._is_mine(code):
+            return _MONITORING.DISABLE
+        self._point()
+        return None
+
+    # -- a trace function (3.10, 3.11) ------------------------------------------------
+
+    def _global(self, frame, event, arg):
+        return self._local if self._is_mine(frame.f_code) else None
 
     def _local(self, frame, event, arg):
         if event == "line":
-            engine = self.engine
-            th = engine.current()
-            if th is not None and not engine.aborting:
-                engine.point(th)
+            self._point()
         return self._local
 
     def __enter__(self):
         import sys
         import threading
 
+        if _MONITORING is not None:
+            tool = _monitoring_tool()
+            if tool is not None:
+                self._tool = tool
+                _MONITORING.register_callback(tool, _MONITORING.events.LINE, self._line)
+                _MONITORING.set_events(tool, _MONITORING.events.LINE)
+                return self
+        self._tool = None
         self._before = sys.gettrace(), threading.gettrace()
         sys.settrace(self._global)
         threading.settrace(self._global)
@@ -224,8 +251,30 @@ class _LinePoints:
         import sys
         import threading
 
+        if self._tool is not None:
+            _MONITORING.set_events(self._tool, 0)
+            _MONITORING.register_callback(self._tool, _MONITORING.events.LINE, None)
+            return
         sys.settrace(self._before[0])
         threading.settrace(self._before[1])
+
+
+_MONITORING = getattr(__import__("sys"), "monitoring", None)
+_TOOL: list[int] = []  # the sys.monitoring tool id interlock holds, once it has one
+
+
+def _monitoring_tool() -> int | None:
+    """A sys.monitoring tool id of interlock's own, kept for the process (the lines of
+    library code it disabled stay disabled); None when every id is taken."""
+    if not _TOOL:
+        for tool in (4, 3):  # the ids no standard tool claims
+            if _MONITORING.get_tool(tool) is None:
+                _MONITORING.use_tool_id(tool, "interlock")
+                _TOOL.append(tool)
+                break
+        else:
+            return None
+    return _TOOL[0]
 
 
 class _Explorer:

@@ -264,3 +264,29 @@ def test_a_nested_function_under_pytest_names_its_test_to_replay_it():
         f"--interlock-replay {token}"
     )
     assert f"  replay: {result.failure.command}" in result.report()
+
+
+@pytest.mark.skipif(not hasattr(__import__("sys"), "monitoring"), reason="sys.monitoring is 3.12+")
+def test_on_3_12_and_later_line_points_come_from_sys_monitoring_and_stop_with_the_run():
+    import sys
+
+    from interlock import explorer
+
+    calls = []
+
+    def tracer(frame, event, arg):
+        calls.append(event)
+
+    result = None
+    sys.settrace(tracer)
+    try:
+        result = explore(plain_lines_race, runs=200, granularity="line")
+    finally:
+        sys.settrace(None)
+    assert not result.ok  # the lines were points: the lost update was found
+    tool = explorer._TOOL[0]
+    assert sys.monitoring.get_tool(tool) == "interlock"
+    assert sys.monitoring.get_events(tool) == 0  # nothing is watched between runs
+    # The tracer found in place was neither replaced nor bypassed by a trace function
+    # of interlock's: it saw the calls of this test's own frame only.
+    assert sys.gettrace() is None and calls
