@@ -370,10 +370,16 @@ def scale(quick: bool) -> None:
             _say(f"  {urls:>7} URLs: the run failed")
             continue
         seconds, (before, after) = float(rss[0]), map(int, rss[2:])
+        # A small run can fit in memory the process already had (the OS counts pages
+        # at their peak): then it saw no growth, which is not the same as zero cost.
+        added = (
+            f"{(after - before) * 1024 / urls / 1000:6.2f} KB/URL"
+            if after > before
+            else "  none the OS saw"
+        )
         _say(
             f"  {urls:>7} URLs  {seconds * 1000:9.1f} ms  {seconds / urls * 1e6:7.1f} us/URL"
-            f"  peak memory added {max(after - before, 0) * 1024 / urls / 1000:6.2f} KB/URL"
-            f"  (Python heap {int(heap[0]) / urls / 1000:5.2f} KB/URL)"
+            f"  peak memory added {added}  (Python heap {int(heap[0]) / urls / 1000:5.2f} KB/URL)"
         )
 
 
