@@ -85,3 +85,21 @@ def test_a_correct_pool_stays_correct_at_scale(urls):
         record = runtime.run(SUBJECTS["executor_map"], scale, strategy)
     broken = [v.message for v in check_all(record) if not v.holds]
     assert record.returned and not broken, (record.outcome, broken)
+
+
+@pytest.mark.timeout(600)
+def test_the_demo_proves_the_fix_on_the_articles_own_scenario():
+    # The fix beside the bug: every schedule without a preemption (each order of the
+    # dependent steps) of 5 URLs at limit 4 keeps article_semaphore at 4 in flight,
+    # and the same search, on the article's code, breaks the limit.
+    from interlock.demo import demo_scenario, prove
+    from interlock.subjects import load_target
+
+    scenario = demo_scenario(SUBJECTS["article_queue"], "max_in_flight", 4)
+    fixed = prove(load_target("article_semaphore"), scenario, "max_in_flight", seconds=300)
+    assert fixed.complete and fixed.broken is None and fixed.worst == 4, fixed.describe()
+    assert fixed.describe().startswith(
+        f"article_semaphore: explored all {fixed.schedules} schedules without a preemption"
+    )
+    broken = prove(load_target("article_queue"), scenario, "max_in_flight", seconds=300)
+    assert broken.broken and broken.broken.startswith("5 downloads in flight"), broken.broken
