@@ -24,7 +24,7 @@ import pytest
 from .errors import InterlockError
 from .models import Budget, Scenario, Settings, Subject, SubjectReport, Verdict
 from .runtime import runtime_names
-from .subjects import load_target
+from .subjects import subject_of
 from .verify import Verifier
 
 __all__ = ["InterlockFixture"]
@@ -273,21 +273,9 @@ def _check_names(report: SubjectReport, names) -> None:
 
 def _subject(target) -> Subject:
     try:
-        if isinstance(target, str):
-            return load_target(target)
-        if callable(target):
-            name = f"{getattr(target, '__module__', '?')}:{getattr(target, '__qualname__', repr(target))}"
-            module = (
-                __import__(target.__module__, fromlist=["_"])
-                if hasattr(target, "__module__")
-                else None
-            )
-            return Subject(
-                name=name,
-                download_all=target,
-                target=name,
-                breaks=dict(getattr(module, "BREAKS", {}) or {}) if module else {},
-            )
+        if isinstance(target, str) or callable(target):
+            # The module's metadata (BREAKS, PROMISES...) counts as it does for verify.
+            return subject_of(target)
     except InterlockError as exc:
         raise pytest.UsageError(str(exc)) from None
     raise pytest.UsageError(f"interlock target must be a name or a function (got {target!r})")

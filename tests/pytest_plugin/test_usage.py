@@ -89,3 +89,13 @@ def test_usage_errors_name_the_problem(pytester):
         "unknown target 'no_such_subject'",
     ):
         assert message in text
+
+
+def test_a_function_given_to_the_fixture_keeps_its_modules_promises_and_breaks():
+    # The fixture reads a module-level download_all's metadata as verify does: a
+    # fail-fast subject's promises (and so its extra checks) are not dropped.
+    from interlock.implementations import fail_fast_pool
+    from interlock.pytest_plugin import _subject
+
+    subject = _subject(fail_fast_pool.download_all)
+    assert subject.promises.fail_fast and subject.promises.ordered
