@@ -524,6 +524,9 @@ def _show(target: str) -> int:
             print(f"    {invariant}: {why}")
     else:
         print("  breaks: nothing (every invariant should hold)")
+    promised = subject.promises.describe()
+    if promised:
+        print(f"  promises: {promised}")
     if subject.fixed_by:
         print(f"  fixed by: {subject.fixed_by}")
     return EXIT_OK
@@ -540,6 +543,8 @@ NAME = "{name}"
 ORIGIN = "TODO: where this pattern comes from"
 # invariant -> why the pattern breaks it (see `interlock list`); {{}} when it keeps all.
 BREAKS: dict[str, str] = {{}}
+# What it promises beyond the contract: "ordered", "fail_fast", "bound" ("limit + 1"...).
+PROMISES: dict = {{}}
 
 
 def download_all(urls, fetch, limit):

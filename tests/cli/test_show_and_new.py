@@ -39,6 +39,14 @@ def test_show_tells_the_origin_and_why_each_break(capsys):
     assert code == 2 and "unknown target" in err
 
 
+def test_show_tells_what_a_subject_promises(capsys):
+    code, out, _ = run_cli(capsys, "show", "fail_fast_pool")
+    assert code == 0
+    assert "  promises: ordered results, fail-fast" in out.splitlines()
+    _, plain, _ = run_cli(capsys, "show", "article_semaphore")
+    assert "promises" not in plain
+
+
 def test_new_writes_a_subject_and_a_test_that_fails_until_it_is_written(tmp_path, capsys):
     code, out, _ = run_cli(capsys, "new", "my_pool", "--dir", str(tmp_path))
     assert code == 0 and "interlock verify" in out
