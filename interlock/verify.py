@@ -336,10 +336,11 @@ _SHARE = (
 
 class _ShardRuntime:
     """The runtime ``inner`` whose ``trials`` of a scenario are one shard's share: run
-    ``i`` belongs to shard ``K`` of ``N`` when ``i % N == K - 1``. A schedule may depend
-    on the ones before it (an exhaustive search walks one tree), so every run up to the
-    budget is still made and only the shard's own are handed on; runs the OS schedules
-    are alike, so there the share is just a count. Everything else is ``inner``'s."""
+    ``i`` belongs to shard ``K`` of ``N`` when ``i % N == K - 1``. On the controlled
+    runtime the others' runs are not made when each run is its own seeded strategy (the
+    default series); when a schedule depends on the ones before it (an exhaustive search
+    walks one tree) they are made and not handed on. Runs the OS schedules are alike, so
+    there the share is just a count. Everything else is ``inner``'s."""
 
     def __init__(self, inner: Runtime, shard: tuple[int, int]) -> None:
         self.inner = inner
@@ -352,9 +353,7 @@ class _ShardRuntime:
         k, n = self.shard
         if not self.inner.replayable:
             return self.inner.trials(subject, scenario, len(range(k - 1, runs, n)), key=key)
-        every = self.inner.trials(subject, scenario, runs, key=key)
-        mine = (trial for i, trial in enumerate(every) if i % n == k - 1)
-        return Trials(mine, every.coverage)
+        return self.inner.trials(subject, scenario, runs, key=key, skip=lambda i: i % n != k - 1)
 
 
 @dataclass(frozen=True)

@@ -53,6 +53,26 @@ class TestVerifyShards:
     def test_the_same_shard_twice_is_the_same_run(self, monkeypatch):
         assert judged_runs(monkeypatch, (2, 3)) == judged_runs(monkeypatch, (2, 3))
 
+    def test_a_shard_makes_only_its_own_runs(self, monkeypatch):
+        # The default series makes each run from its own seed: another shard's runs are
+        # not made at all, so N shards split the run time, not only the judging.
+        from interlock.runtime.controlled import ControlledRuntime
+
+        made = []
+        run = ControlledRuntime.run
+
+        def counting(self, subject, scenario, strategy, **kwargs):
+            made.append(scenario.name)
+            return run(self, subject, scenario, strategy, **kwargs)
+
+        monkeypatch.setattr(ControlledRuntime, "run", counting)
+        budget = Budget(runs=8, generated=0)
+        Verifier(budget=budget, shard=(1, 2)).verify("executor_map", ["tiny"])
+        assert made == ["tiny"] * 4
+        made.clear()
+        Verifier(budget=budget).verify("executor_map", ["tiny"])
+        assert made == ["tiny"] * 8
+
     def test_real_threads_split_the_repetitions(self):
         budget = Budget(runs=5, generated=0)
         runs = [

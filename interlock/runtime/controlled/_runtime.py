@@ -197,24 +197,40 @@ class ControlledRuntime:
             slice=SLICE if self._slicing else None,
         )
 
-    def trials(self, subject: Subject, scenario: Scenario, runs: int, *, key: str) -> Trials:
+    def trials(
+        self,
+        subject: Subject,
+        scenario: Scenario,
+        runs: int,
+        *,
+        key: str,
+        skip: Callable[[int], bool] | None = None,
+    ) -> Trials:
         """Up to ``runs`` schedules of ``scenario`` from the configured strategy (fewer for
-        a big scenario, or when a search finishes); ``key`` seeds them."""
+        a big scenario, or when a search finishes); ``key`` seeds them. ``skip(i)`` true:
+        run ``i`` is not handed on (another shard's); it is not even made when the
+        strategy's runs do not depend on each other (a series: each run is its own
+        seeded strategy), only when they do (a search walks one tree)."""
         if len(scenario.tasks) > _FULL_RUNS_UP_TO:
             runs = min(runs, max(3, runs * (_FULL_RUNS_UP_TO // 2) // len(scenario.tasks)))
         strategy = for_exploration(self.strategy, self.seed, key)
+        independent = getattr(strategy, "independent_runs", False)
 
         def each() -> Iterator[Trial]:
-            for _ in range(runs):
+            for i in range(runs):
                 if not strategy.new_execution():
                     return
+                skipped = skip is not None and skip(i)
+                if skipped and independent:
+                    continue
                 spec, seed = strategy.label()
                 record = self.run(subject, scenario, strategy)
                 if self._busy_waits(record):
                     again = _remake(strategy, spec, seed)
                     if again is not None:  # the same schedule, now with time slices
                         record = self.run(subject, scenario, again)
-                yield Trial(record, spec, seed)
+                if not skipped:
+                    yield Trial(record, spec, seed)
 
         return Trials(each(), strategy.coverage)
 

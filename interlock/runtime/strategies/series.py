@@ -32,6 +32,9 @@ class SeriesStrategy:
     """
 
     name = "series"
+    # Execution i is made from (spec, seed) alone, whatever the runs before did: a run
+    # can be left out (another shard's) without changing the ones after it.
+    independent_runs = True
 
     def __init__(
         self,
