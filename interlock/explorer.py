@@ -370,9 +370,11 @@ def explore(
             if not schedules.new_execution():
                 break
             if part is not None and index % part[1] != part[0] - 1:
-                # Another shard's schedule: run it unchecked, since a strategy's later
-                # schedules may depend on its earlier ones (a search tree).
-                explorer.run(schedules)
+                # Another shard's schedule. A series makes each from its own seed: leave
+                # it out. A search's later schedules depend on its earlier ones (one
+                # tree): run it, unchecked.
+                if not getattr(schedules, "independent_runs", False):
+                    explorer.run(schedules)
                 continue
             ex = explorer.run(schedules)
             done += 1

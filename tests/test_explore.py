@@ -119,6 +119,16 @@ def test_shards_split_the_schedules_with_no_overlap_and_nothing_left_out():
     assert all("shard" in p.coverage for p in parts)
 
 
+def test_a_shard_runs_only_its_own_schedules(monkeypatch):
+    from interlock import explorer
+
+    made = []
+    run = explorer._Explorer.run
+    monkeypatch.setattr(explorer._Explorer, "run", lambda self, s: made.append(1) or run(self, s))
+    assert explore(two_safe_adders, runs=40, seed=3, shard="2/4").runs == 10
+    assert len(made) == 10  # the series makes each from its own seed: the rest are left out
+
+
 RACE = textwrap.dedent(
     """
     import threading
