@@ -94,6 +94,8 @@ _REAL = {
     ("threading", "active_count"): threading.active_count,
 }
 _REAL_THREAD_INIT = threading.Thread.__init__
+_THREAD_INIT_CODE = _REAL_THREAD_INIT.__code__
+_REAL_EVENT = threading.Event
 _REAL_FUTURE_INIT = _cf_base.Future.__init__
 _REAL_SET_SENTINEL = getattr(_thread, "_set_sentinel", None)
 _REAL_START_JOINABLE = getattr(_thread, "start_joinable_thread", None)
@@ -329,11 +331,39 @@ class Patches:
 
         serial = self
 
+        def start_event_name(*args, **kwargs):
+            # What the name threading.Event means while Thread.__init__ runs in a world
+            # (see thread_init): the StartEvent for Thread.__init__'s own Event(), a real
+            # Event for anyone else (code a Thread subclass's __hash__ runs, say).
+            if sys._getframe(1).f_code is _THREAD_INIT_CODE and not args and not kwargs:
+                return StartEvent()
+            return _REAL_EVENT(*args, **kwargs)
+
         def thread_init(self, *args, **kwargs) -> None:
             # Set before Thread.__init__ runs: it already hashes self (_dangling.add).
             self._interlock_serial = next(serial._serial)
-            _REAL_THREAD_INIT(self, *args, **kwargs)
-            if in_world():
+            if not in_world():
+                _REAL_THREAD_INIT(self, *args, **kwargs)
+                return
+            if threading.Event is not _REAL_EVENT:
+                # Another Thread.__init__ is under way (its window below is open), or the
+                # subject put its own Event there: Thread.__init__ as it stands.
+                _REAL_THREAD_INIT(self, *args, **kwargs)
+                self._started = StartEvent(self)
+                return
+            # Thread.__init__ makes self._started = Event(), a Condition on a Lock (about
+            # a quarter of what making a Thread costs), only for it to be replaced by the
+            # modelled StartEvent: for the length of the call, the name it looks up makes
+            # the StartEvent directly. Nothing in Thread.__init__ is a scheduling point.
+            threading.Event = start_event_name
+            try:
+                _REAL_THREAD_INIT(self, *args, **kwargs)
+            finally:
+                threading.Event = _REAL_EVENT
+            started = self._started
+            if started.__class__ is StartEvent and started.owner is None:
+                started.owner = self
+            else:
                 self._started = StartEvent(self)
 
         def thread_hash(self) -> int:
