@@ -666,8 +666,10 @@ class Patches:
         # What a run may change and must not keep: threading's, queue's and time's names
         # and their classes' attributes (a subject that replaces Thread.start, say). Taken
         # now, patches in place; every run ends with them as they are here.
+        # vars() of a module is its dict, of a class a live view of its dict: taken once
+        # here, not at every run's end.
         self._watched = [
-            (owner, dict(vars(owner)))
+            (owner, vars(owner), dict(vars(owner)))
             for owner in (
                 threading,
                 queue,
@@ -686,7 +688,7 @@ class Patches:
                 _cf_thread.ThreadPoolExecutor,
             )
         ]
-        self._watched_at = {id(owner): snapshot for owner, snapshot in self._watched}
+        self._watched_at = {id(owner): snapshot for owner, _, snapshot in self._watched}
         self._installed = True
 
     # Module state every run sets afresh (begin_run): not a change a run made.
@@ -701,8 +703,7 @@ class Patches:
 
     def _restore_world(self) -> None:
         """Put back whatever a run changed in the watched modules and classes."""
-        for owner, snapshot in self._watched:
-            now = vars(owner)
+        for owner, now, snapshot in self._watched:
             if now == snapshot:  # the common case: one C-level comparison
                 continue
             for name in [n for n in now if n not in snapshot]:
