@@ -353,10 +353,13 @@ class Patches:
                 return StartEvent()
             return _REAL_EVENT(*args, **kwargs)
 
+        # The constructors and the pruning below ask "in a world?" first with the map
+        # lookup (a controlled thread, the usual caller) and only then with in_world(),
+        # one Python call more that adds the hub's case.
         def thread_init(self, *args, **kwargs) -> None:
             # Set before Thread.__init__ runs: it already hashes self (_dangling.add).
             self._interlock_serial = next(serial._serial)
-            if not in_world():
+            if lookup(getcurrent()) is None and not in_world():
                 _REAL_THREAD_INIT(self, *args, **kwargs)
                 return
             if threading.Event is not _REAL_EVENT:
@@ -393,7 +396,7 @@ class Patches:
             # as_completed): by memory address, which differs from run to run. A serial
             # per run, as Thread has, makes both orders the same in every run.
             _REAL_FUTURE_INIT(self)
-            if in_world():
+            if lookup(getcurrent()) is not None or in_world():
                 self._interlock_serial = next(serial._future_serial)
 
         def acquire_futures_init(self, futures) -> None:
@@ -406,7 +409,7 @@ class Patches:
             # live thread's tstate lock) at each start and stop. Inside a run the set is a
             # fresh one per run (begin_run) that only threading._shutdown() would read,
             # at interpreter exit: pruning it buys nothing and costs O(threads) a start.
-            if not in_world():
+            if lookup(getcurrent()) is None and not in_world():
                 _REAL_MAINTAIN()
 
         def os_exit(status) -> None:

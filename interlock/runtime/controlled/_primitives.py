@@ -46,7 +46,7 @@ __all__ = [
 
 ENGINE = None  # the engine whose run is in progress; set by ``install``
 _lookup = {}.get  # ENGINE's greenlet -> thread map's .get (hot: one call per primitive)
-_in_world = bool  # ENGINE.in_world (hot: one call per lock, Condition and Thread made)
+_in_world = bool  # ENGINE.in_world; constructors ask _lookup first (a controlled thread)
 _Empty = _queue_module.Empty
 _TIMEOUT_MAX = _threading_module.TIMEOUT_MAX
 _REAL_ALLOCATE_LOCK = _thread.allocate_lock
@@ -151,7 +151,7 @@ class Lock(Wait):
     operation = "Lock.acquire"
 
     def __new__(cls):
-        if cls is Lock and not _in_world():
+        if cls is Lock and _lookup(getcurrent()) is None and not _in_world():
             return _REAL_ALLOCATE_LOCK()
         return object.__new__(cls)
 
@@ -341,7 +341,7 @@ class ThreadHandle(_Join):
     __slots__ = ("__weakref__", "_done", "_waiters", "ident", "owner")
 
     def __new__(cls):
-        if not _in_world() and _REAL_THREAD_HANDLE is not None:
+        if _lookup(getcurrent()) is None and not _in_world() and _REAL_THREAD_HANDLE is not None:
             return _REAL_THREAD_HANDLE()
         return object.__new__(cls)
 
@@ -473,7 +473,7 @@ class SimpleQueue(Wait):
     __slots__ = ("__weakref__", "_getters", "_items")
 
     def __new__(cls):
-        if not _in_world():
+        if _lookup(getcurrent()) is None and not _in_world():
             return _REAL_SIMPLE_QUEUE()
         return object.__new__(cls)
 
