@@ -67,6 +67,16 @@ def token_in(text: str) -> str:
     return next(word for word in text.split() if word.startswith("il1."))
 
 
+def rewrite(path, text: str) -> None:
+    """Change a module of the project, as an edit would, and drop its cached bytecode:
+    an edit of the same size within the same second of the first import would
+    otherwise be taken for the old module (the cache checks size and whole seconds)."""
+    import shutil
+
+    path.write_text(text)
+    shutil.rmtree(path.parent / "__pycache__", ignore_errors=True)
+
+
 def forget(package: str) -> None:
     """Drop the package from sys.modules, as a new process would start."""
     for name in [m for m in sys.modules if m == package or m.startswith(package + ".")]:
@@ -164,7 +174,7 @@ class TestATokenThatNoLongerApplies:
     def test_a_fix_landed(self, capsys, project):
         root, package = project
         token = self.token(capsys, package)
-        (root / package / "counter.py").write_text(FIXED)
+        rewrite(root / package / "counter.py", FIXED)
         code, out, err = run(capsys, "replay", token)
         assert code == 3
         assert err == STALE_LINE.format(
@@ -175,7 +185,7 @@ class TestATokenThatNoLongerApplies:
     def test_the_code_changed(self, capsys, project):
         root, package = project
         token = self.token(capsys, package)
-        (root / package / "counter.py").write_text(CHANGED)
+        rewrite(root / package / "counter.py", CHANGED)
         code, _, err = run(capsys, "replay", token)
         assert code == 3
         assert err == STALE_LINE.format(
@@ -185,7 +195,7 @@ class TestATokenThatNoLongerApplies:
     def test_recheck_after_a_fix_is_clean(self, capsys, project):
         root, package = project
         token = self.token(capsys, package)
-        (root / package / "counter.py").write_text(FIXED)
+        rewrite(root / package / "counter.py", FIXED)
         code, out, _ = run(capsys, "replay", token, "--recheck")
         assert code == 0
         assert f"{package}.counter:race: no failure in 500 schedules" in out
@@ -193,7 +203,7 @@ class TestATokenThatNoLongerApplies:
     def test_recheck_of_changed_code_that_still_races(self, capsys, project):
         root, package = project
         token = self.token(capsys, package)
-        (root / package / "counter.py").write_text(CHANGED)
+        rewrite(root / package / "counter.py", CHANGED)
         code, out, _ = run(capsys, "replay", token, "--recheck")
         assert code == 1
         assert "FAIL (raised)" in out and "lost an update" in out
