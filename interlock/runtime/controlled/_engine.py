@@ -91,7 +91,7 @@ class _Stop(Exception):
     """Internal: unwind the hub's scheduling when a stop was requested from the hub."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Execution:
     """What one controlled run produced.
 
@@ -118,6 +118,47 @@ class Execution:
     notes: tuple[str, ...] = field(default=())
     exit: Crash | None = None
     sliced: bool = False  # threads were preempted after a real-time slice
+
+    def __init__(
+        self,
+        stop: Stop,
+        main_done: bool,
+        result: object = None,
+        exception: BaseException | None = None,
+        decisions: tuple[int, ...] = (),
+        steps: int = 0,
+        virtual_time: float = 0.0,
+        wall_time: float = 0.0,
+        threads_at_return: tuple[ThreadState, ...] = (),
+        threads_at_end: tuple[ThreadState, ...] = (),
+        blocked: tuple[ThreadState, ...] = (),
+        diagnosis: str | None = None,
+        thread_errors: tuple[Crash, ...] = (),
+        notes: tuple[str, ...] = (),
+        exit: Crash | None = None,
+        sliced: bool = False,
+    ) -> None:
+        # One dict update, as RunRecord does: the frozen dataclass's own __init__ sets
+        # each of the 16 fields through object.__setattr__ (about 30,000 instructions,
+        # once a run).
+        self.__dict__.update(
+            stop=stop,
+            main_done=main_done,
+            result=result,
+            exception=exception,
+            decisions=decisions,
+            steps=steps,
+            virtual_time=virtual_time,
+            wall_time=wall_time,
+            threads_at_return=threads_at_return,
+            threads_at_end=threads_at_end,
+            blocked=blocked,
+            diagnosis=diagnosis,
+            thread_errors=thread_errors,
+            notes=notes,
+            exit=exit,
+            sliced=sliced,
+        )
 
     @property
     def leftover(self) -> tuple[ThreadState, ...]:
