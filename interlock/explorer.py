@@ -226,8 +226,11 @@ class _LinePoints:
         return self._local if self._is_mine(frame.f_code) else None
 
     def _local(self, frame, event, arg):
-        if event == "line":
-            self._point()
+        if event == "line":  # _point, inlined: this runs for every line of the user's code
+            engine = self.engine
+            th = engine.current()
+            if th is not None and not engine.aborting:
+                engine.point(th)
         return self._local
 
     def __enter__(self):
