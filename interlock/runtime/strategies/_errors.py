@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ...models import InterlockError
 
-__all__ = ["NondeterministicProgram", "ReplayDiverged"]
+__all__ = ["NondeterministicProgram", "ReplayDiverged", "diverged"]
 
 
 class NondeterministicProgram(InterlockError, RuntimeError):
@@ -29,3 +29,18 @@ class NondeterministicProgram(InterlockError, RuntimeError):
 
 class ReplayDiverged(NondeterministicProgram):
     """A replayed run reached a choice its recording cannot answer."""
+
+
+def diverged(pos: int, expected_runnable, expected_current, runnable, current) -> None:
+    """Raise ``NondeterministicProgram``: decision ``pos`` offered ``runnable`` and
+    ``current``, where an earlier run with the same decisions was offered the expected."""
+    if tuple(expected_runnable) != tuple(runnable):
+        what, expected, got = "runnable", list(expected_runnable), list(runnable)
+    else:
+        what, expected, got = "current thread", expected_current, current
+    msg = (
+        f"program is not deterministic: at decision {pos} the {what} was "
+        f"expected to be {expected!r} (as in an earlier run with the same decisions) "
+        f"but got {got!r}"
+    )
+    raise NondeterministicProgram(msg, pos, expected, got)

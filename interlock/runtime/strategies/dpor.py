@@ -31,11 +31,10 @@ guarded by the synchronisation the search sees.
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Sequence
 
 from ..strategy import CLOCK, EVERY, Coverage, Step
-from ._errors import NondeterministicProgram
+from ._errors import NondeterministicProgram, diverged
 from ._registry import declare, parse_count
 
 __all__ = ["DporStrategy"]
@@ -44,7 +43,7 @@ __all__ = ["DporStrategy"]
 class _Node:
     """One decision on the current branch."""
 
-    __slots__ = ("at", "choice", "current", "done", "guides", "runnable", "sleep", "spent", "todo")
+    __slots__ = ("at", "choice", "current", "done", "runnable", "sleep", "spent", "todo")
 
     def __init__(self, runnable, current, at: int, choice: int, sleep: dict, spent: int) -> None:
         self.runnable = runnable
@@ -52,10 +51,13 @@ class _Node:
         self.at = at  # index of the step that follows this decision
         self.choice = choice  # the branch being explored
         self.todo: list[int] = []  # branches still to explore
-        self.guides: dict[int, tuple[int, ...]] = {}  # branch -> the order to try first
         self.done: dict[int, Step] = {}  # explored branch -> the step it began with
         self.sleep = sleep  # thread -> its step: covered by a sibling already
         self.spent = spent  # preemptions made before this decision
+
+    def covered(self) -> set[int]:
+        """The choices explored, to explore, or asleep here."""
+        return self.done.keys() | self.sleep.keys() | set(self.todo) | {self.choice}
 
     def preempts(self, choice: int) -> bool:
         """Choosing ``choice`` here takes the CPU from a thread that could go on."""
@@ -105,7 +107,6 @@ class DporStrategy:
         self._seen = 0  # steps looked at for the sleep set
         self._sleep: dict[int, Step] = {}
         self._awaiting: _Node | None = None  # a decision whose step has not ended yet
-        self._guide: deque[int] = deque()  # threads to run next, in order, when they can
         self._blocked = False
         self._started = False
         self._stopped = False
@@ -146,7 +147,7 @@ class DporStrategy:
         if pos < len(path):
             node = path[pos]
             if node.runnable != tuple(runnable) or node.current != current:
-                self._diverged(pos, node, runnable, current)
+                diverged(pos, node.runnable, node.current, runnable, current)
             if pos == self._branch:
                 self._enter_branch(node)
             self._spent += node.preempts(node.choice)
@@ -157,10 +158,6 @@ class DporStrategy:
             return order[0]
         node = _Node(tuple(runnable), current, len(self._steps), order[0], {}, self._spent)
         sleep = self._sleep
-        guide = self._guide
-        if guide and guide[0] in order:
-            order.remove(guide[0])
-            order.insert(0, guide[0])  # the order that reverses the race this branch is for
         pick = next((c for c in order if c not in sleep and self._allowed(node, c)), None)
         if pick is None:
             # Every choice here is covered by an explored run (or out of bounds).
@@ -217,8 +214,6 @@ class DporStrategy:
         steps = self._steps
         for index in range(self._seen, len(steps)):
             step = steps[index]
-            if self._guide and self._guide[0] == step.tid:
-                self._guide.popleft()
             node = self._awaiting
             if node is not None and index == node.at:
                 node.done[node.choice] = step
@@ -262,7 +257,7 @@ class DporStrategy:
             for t, k in first.items()
             if not any(r != t and clocks[k][r] >= counts[m] for r, m in first.items())
         ]
-        covered = node.done.keys() | node.sleep.keys() | set(node.todo) | {node.choice}
+        covered = node.covered()
         if any(t in covered for t in initials):
             return
         # A thread that could not run before ``i`` was made runnable by ``i`` itself
@@ -273,16 +268,12 @@ class DporStrategy:
             return
         tj = steps[j].tid
         choice = tj if tj in startable else startable[0]
-        # The branch then follows the steps that lead to ``j``, ``choice``'s first: a
-        # run left to the default order could reach a state where every choice sleeps.
-        guide = (choice, *(steps[k].tid for k in unordered if k != first[choice]))
         if self._allowed(node, choice):
             node.todo.append(choice)
-            node.guides[choice] = guide
         if self.preemption_bound is not None:
-            self._reverse_at_switch(i, initials, guide)
+            self._reverse_at_switch(i, initials)
 
-    def _reverse_at_switch(self, i: int, initials: list[int], guide: tuple) -> None:
+    def _reverse_at_switch(self, i: int, initials: list[int]) -> None:
         """With a preemption bound, going first right before ``i`` may be out of bounds
         where going first when the thread of ``i`` was last given the CPU is not: try
         there too (after Coons, Musuvathi and McKinley, "Bounded Partial-Order
@@ -299,13 +290,12 @@ class DporStrategy:
             earlier = candidate
         if earlier is None:
             return
-        covered = earlier.done.keys() | earlier.sleep.keys() | set(earlier.todo) | {earlier.choice}
+        covered = earlier.covered()
         if any(t in covered for t in initials):
             return
         for t in initials:
             if t in earlier.runnable and self._allowed(earlier, t):
                 earlier.todo.append(t)
-                earlier.guides[t] = guide if guide[0] == t else (t,)
                 return
 
     def _next_branch(self) -> bool:
@@ -318,24 +308,10 @@ class DporStrategy:
                 if choice in node.done or choice in node.sleep or choice == node.choice:
                     continue
                 node.choice = choice
-                self._guide = deque(node.guides.pop(choice, ()))
                 self._branch = len(path) - 1
                 return True
             path.pop()
         return False
-
-    @staticmethod
-    def _diverged(pos, node, runnable, current) -> None:
-        if node.runnable != tuple(runnable):
-            what, expected, got = "runnable", list(node.runnable), list(runnable)
-        else:
-            what, expected, got = "current thread", node.current, current
-        msg = (
-            f"program is not deterministic: at decision {pos} the {what} was "
-            f"expected to be {expected!r} (as in an earlier run with the same decisions) "
-            f"but got {got!r}"
-        )
-        raise NondeterministicProgram(msg, pos, expected, got)
 
 
 def _order(runnable: Sequence[int], current: int | None) -> list[int]:

@@ -37,7 +37,7 @@ from collections import deque
 from collections.abc import Sequence
 
 from ..strategy import CLOCK, Coverage
-from ._errors import NondeterministicProgram
+from ._errors import NondeterministicProgram, diverged
 from ._registry import declare, parse_count
 
 __all__ = ["ExhaustiveStrategy"]
@@ -120,14 +120,14 @@ class ExhaustiveStrategy:
         if pos < len(prefix):
             expected_runnable, expected_current, choice = prefix[pos]
             if expected_runnable != tuple(runnable) or expected_current != current:
-                self._diverged(pos, expected_runnable, expected_current, runnable, current)
+                diverged(pos, expected_runnable, expected_current, runnable, current)
         else:
             at = pos - len(prefix)
             path = self._path
             if at < len(path):
                 node = path[at]
                 if node.runnable != tuple(runnable) or node.current != current:
-                    self._diverged(pos, node.runnable, node.current, runnable, current)
+                    diverged(pos, node.runnable, node.current, runnable, current)
             else:
                 node = self._expand(tuple(runnable), current)
                 path.append(node)
@@ -211,19 +211,6 @@ class ExhaustiveStrategy:
                 f"with runnable {list(runnable)}"
             )
             raise NondeterministicProgram(msg, pos, list(runnable), None)
-
-    @staticmethod
-    def _diverged(pos, expected_runnable, expected_current, runnable, current) -> None:
-        if tuple(expected_runnable) != tuple(runnable):
-            what, expected, got = "runnable", list(expected_runnable), list(runnable)
-        else:
-            what, expected, got = "current thread", expected_current, current
-        msg = (
-            f"program is not deterministic: at decision {pos} the {what} was "
-            f"expected to be {expected!r} (as in an earlier run with the same decisions) "
-            f"but got {got!r}"
-        )
-        raise NondeterministicProgram(msg, pos, expected, got)
 
 
 @declare(
