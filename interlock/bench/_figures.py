@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from ..checkers import check_all
 from ..models import Scenario, Subject
 from ..scenarios import load_scenario
+from ..scenarios.small import small_scopes
 
 __all__ = ["run_benchmarks"]
 
@@ -32,27 +33,35 @@ class KnownBug:
     label: str
 
 
-KNOWN_BUGS = (
+# The article's cases, each on the named scenario that shows it.
+NAMED_BUGS = (
     KnownBug("article_queue", "max_in_flight", "tiny", "article_queue: 5 in flight, limit 4"),
     KnownBug("empty_check_pool", "clean_shutdown", "tiny", "empty_check_pool: empty()/get() race"),
     KnownBug(
         "empty_check_pool", "no_deadlock", "all_fail", "empty_check_pool: deadlock on failure"
     ),
-    KnownBug(
-        "article_queue_minus_two", "max_in_flight", None, "minus_two: unbounded at limit <= 2"
-    ),
 )
+
+
+def known_bugs() -> list[KnownBug]:
+    """The named cases, then every known bug of every built-in subject (each subject's
+    BREAKS), to be found on generated scenarios, as verify's generate stage finds them."""
+    generated = [
+        KnownBug(subject.name, invariant, None, f"{subject.name}: {invariant}")
+        for subject in builtin_subjects().values()
+        for invariant in subject.breaks
+    ]
+    return [*NAMED_BUGS, *generated]
 
 
 _OUT = [sys.stdout]
 
 
 def builtin_subjects() -> dict[str, Subject]:
-    """The built-in subjects the benchmark measures, by name."""
-    from ..implementations import article_queue, article_queue_minus_two, empty_check_pool
+    """Every built-in subject, by name."""
+    from ..subjects import builtin_subjects as catalogue
 
-    modules = (article_queue, article_queue_minus_two, empty_check_pool)
-    return {s.name: s for s in (Subject.from_module(m) for m in modules)}
+    return catalogue()
 
 
 def _say(*parts: object) -> None:
@@ -252,12 +261,14 @@ def _scenarios_for(bug: KnownBug, seed: int) -> Callable[[], Iterable[Scenario]]
         fixed = [load_scenario(bug.scenario)]
         return lambda: fixed
 
-    # Generated scenarios: the same Hypothesis strategy verify uses, drawn reproducibly,
-    # 60 at a time for as long as the caller keeps asking (the budget decides when to
-    # stop, not the end of one batch).
+    # Generated scenarios, in the order verify's generate stage tries them: the small
+    # scopes first, then the same Hypothesis strategy verify uses, drawn reproducibly
+    # in batches that grow (4, 8, ... up to 64) for as long as the caller keeps asking
+    # (the budget decides when to stop, not the end of one batch).
     def batches() -> Iterator[Scenario]:
+        yield from small_scopes()
         for batch in itertools.count():
-            yield from _draw(f"{seed}/{batch}", 60)
+            yield from _draw(f"{seed}/{batch}", min(4 << batch, 64))
 
     return batches
 
@@ -298,21 +309,29 @@ def _broken(record, invariant: str) -> bool:
 
 
 def detection(quick: bool, seeds: int) -> None:
+    """Time to each known bug's first violation: the article's cases on their named
+    scenarios, then every built-in subject's BREAKS on generated scenarios (small
+    scopes first, then Hypothesis's draws, the order verify's generate stage takes)."""
     budget = 1.0
     specs = ("random", "pct", "exhaustive", "threads")
     seeds = min(seeds, 5) if quick else seeds
     _say(
         f"time to first violation (median over {seeds} seeds, budget {budget:.0f} s each) and detection rate:"
     )
-    _say(f"  {'bug':<40}" + "".join(f"{s:>20}" for s in specs))
-    for bug in KNOWN_BUGS:
+    _say(f"  {'bug':<44}" + "".join(f"{s:>18}" for s in specs))
+    heading = None
+    for bug in known_bugs():
+        group = "  on its named scenario:" if bug.scenario else "  on generated scenarios:"
+        if group != heading:
+            _say(group)
+            heading = group
         cells = []
         for spec in specs:
             times = [_first_violation(bug, spec, seed, budget) for seed in range(seeds)]
             hits = [t for t in times if t is not None]
             median = f"{statistics.median(hits) * 1000:.1f} ms" if hits else "-"
             cells.append(f"{median} {len(hits)}/{seeds}")
-        _say(f"  {bug.label:<40}" + "".join(f"{c:>20}" for c in cells))
+        _say(f"    {bug.label:<42}" + "".join(f"{c:>18}" for c in cells))
 
 
 def jobs_speedup(quick: bool) -> None:

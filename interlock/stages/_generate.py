@@ -1,6 +1,8 @@
 """Generate: Hypothesis looks for a scenario that breaks an invariant, and shrinks it.
 
-Each round searches for a scenario breaking a (non-advisory) invariant no
+First the small scopes (``scenarios.small``: the few smallest scenarios at the
+contract's boundaries) are explored, each once: what one breaks needs no search
+and no shrinking. Then each round searches for a scenario breaking a (non-advisory) invariant no
 generated scenario has broken yet, shrinks it to the smallest one Hypothesis
 can find, and explores it again to keep what it shows; rounds go on until a
 search finds nothing new. Every round's randomness is derived from the seed.
@@ -91,6 +93,7 @@ def generate(
 
     result = Generated()
     covered: set[str] = set()  # invariants a generated scenario already broke
+    _small_scopes(explore, result, covered, stop)
     for round_ in range(len(CHECKERS)):
         if stop():
             break
@@ -134,3 +137,27 @@ def generate(
     if not covered:
         result.notes.append(f"{budget.generated} generated scenarios: no violation")
     return result
+
+
+def _small_scopes(
+    explore: Callable[[Scenario], Scouted],
+    result: Generated,
+    covered: set[str],
+    stop: Callable[[], bool],
+) -> None:
+    """Explore each small scope once, smallest first, keeping what it breaks."""
+    from ..scenarios.small import small_scopes
+
+    for scenario in small_scopes():
+        if stop():
+            return
+        scouted = explore(scenario)
+        result.runs += scouted.runs
+        new = sorted(
+            n for n, f in scouted.found.items() if not f.verdict.advisory and n not in covered
+        )
+        if new:
+            result.notes.append(f"{', '.join(new)} broken on a small scope: {scenario.describe()}")
+        covered.update(scouted.found)
+        for name, hit in scouted.found.items():
+            result.found.setdefault(name, hit)
