@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from types import MappingProxyType
 from typing import NamedTuple
 
-from ..models import RunRecord, Scenario
+from ..models import RunRecord, Scenario, Verdict
 from ..models.events import FAIL, FINISH, START
 from ..models.record import (
     DEADLOCK,
@@ -26,6 +26,7 @@ __all__ = [
     "ended_urls",
     "excused",
     "judged_results",
+    "keep",
     "not_returned",
     "owed_nothing",
     "plural",
@@ -52,6 +53,25 @@ def url_list(urls: Sequence[str], limit: int = MAX_NAMED) -> str:
     shown = " ".join(urls[:limit])
     rest = len(urls) - limit
     return f"{shown} ... (+{rest} more)" if rest > 0 else shown
+
+
+# Holding verdicts made once and shared: most runs of an exploration hold for the same
+# few reasons ("at most 4 in flight (first at t=0.000s)"), so a checker keys its
+# holding verdict by the values its message is made of and builds the message, and the
+# verdict, only for a key it has not kept (a verdict is immutable, as the constant ones
+# some checkers keep). Equal keys make equal text: the values are ints, strings and
+# times, and no time is -0.0 (virtual time starts at 0.0 and only grows; real times
+# are differences of a clock's readings, which are never -0.0).
+_KEPT = 256
+
+
+def keep(kept: dict, key: object, verdict: Verdict) -> Verdict:
+    """Keep ``verdict`` in ``kept`` under ``key`` (the whole dict is dropped once it holds
+    ``_KEPT``, so a long exploration of many scenarios stays small) and return it."""
+    if len(kept) >= _KEPT:
+        kept.clear()
+    kept[key] = verdict
+    return verdict
 
 
 def judged_results(record: RunRecord) -> bool:

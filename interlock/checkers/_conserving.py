@@ -49,7 +49,7 @@ from ..models import RunRecord, Verdict
 from ..models.events import FAIL, FINISH, START
 from ..models.record import CLOCK
 from ..models.subject import promises_of
-from ._common import at, judged_results, not_returned, plural, scenario_facts
+from ._common import at, judged_results, keep, not_returned, plural, scenario_facts
 from ._registry import invariant
 
 __all__ = [
@@ -70,6 +70,9 @@ REAL_CLOCK_GAPS = 3.0  # grace per idle gap under a real clock, in mean download
 # A median lateness above this (virtual seconds) means a real, noisy clock.
 LATE_EPSILON = 1e-3
 REAL_CLOCK_TOLERANCE = 0.75  # idle share allowed under a real clock
+# Holding verdicts by (clock decisions,) for runs not judged, and by (wasted, total,
+# grace, share allowed) for judged ones: see ``keep``.
+_HELD: dict = {}
 
 
 @dataclass(frozen=True)
@@ -102,11 +105,14 @@ def work_conserving(record: RunRecord) -> Verdict:
         return Verdict(NAME, True, message, advisory=True)
     early = record.decisions.count(CLOCK)
     if early:
-        message = (
-            f"not judged: the schedule advanced the clock {plural(early, 'time')} while a "
-            "thread could run, so idle slots are not the subject's alone"
-        )
-        return Verdict(NAME, True, message, advisory=True)
+        verdict = _HELD.get(early)
+        if verdict is None:
+            message = (
+                f"not judged: the schedule advanced the clock {plural(early, 'time')} while a "
+                "thread could run, so idle slots are not the subject's alone"
+            )
+            verdict = keep(_HELD, early, Verdict(NAME, True, message, advisory=True))
+        return verdict
     late = clock_lateness(record)
     _, gaps, _ = _measure(record)
     grace = NOISE_FACTOR * (late[-1] if late else 0.0)
@@ -119,14 +125,19 @@ def work_conserving(record: RunRecord) -> Verdict:
         share_allowed = REAL_CLOCK_TOLERANCE
     wasted = sum(max(0.0, gap - grace) for gap in gaps)
     allowed = max(share_allowed * total, ABSOLUTE_EPSILON)
+    if wasted <= allowed:
+        key = (wasted, total, grace, share_allowed)
+        verdict = _HELD.get(key)
+        if verdict is None:
+            message = (
+                f"idle {wasted / total:.0%} of download time while URLs waited ({wasted:.3f} "
+                f"slot-seconds beyond a grace of {grace:.3f}s per gap; "
+                f"tolerance {share_allowed:.0%})"
+            )
+            verdict = keep(_HELD, key, Verdict(NAME, True, message, advisory=True))
+        return verdict
     share = f"idle {wasted / total:.0%} of download time"
     tolerance = f"tolerance {share_allowed:.0%}"
-    if wasted <= allowed:
-        message = (
-            f"{share} while URLs waited ({wasted:.3f} slot-seconds beyond a grace of "
-            f"{grace:.3f}s per gap; {tolerance})"
-        )
-        return Verdict(NAME, True, message, advisory=True)
     idle, _, stretches = _measure(record, detail=True)
     worst = max(stretches, key=lambda s: s.idle)
     busy = (

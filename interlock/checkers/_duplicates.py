@@ -6,13 +6,14 @@ from collections import Counter
 
 from ..models import RunRecord, Verdict
 from ..models.events import START
-from ._common import at, not_returned, plural
+from ._common import at, keep, not_returned, plural
 from ._registry import invariant
 
 __all__ = ["no_duplicates"]
 
 NAME = "no_duplicates"
 _NAMED = 5  # duplicates named in the one-line message; evidence has them all
+_HELD: dict = {}  # holding verdicts of runs that returned, by (started, results): see ``keep``
 
 
 @invariant(
@@ -87,9 +88,15 @@ def no_duplicates(record: RunRecord) -> Verdict:
         )
     if parts:
         return Verdict(NAME, False, "; ".join(parts), evidence=tuple(evidence))
-    message = f"each of {plural(n_started, 'URL')} downloaded once"
     if results is None:
-        message += f"; results not judged: {not_returned(record)}"
-    else:
-        message += f"; no URL's result among {plural(len(results), 'result')} delivered twice"
-    return Verdict(NAME, True, message)
+        message = f"each of {plural(n_started, 'URL')} downloaded once"
+        return Verdict(NAME, True, f"{message}; results not judged: {not_returned(record)}")
+    key = (n_started, len(results))
+    verdict = _HELD.get(key)
+    if verdict is None:
+        message = (
+            f"each of {plural(n_started, 'URL')} downloaded once; "
+            f"no URL's result among {plural(len(results), 'result')} delivered twice"
+        )
+        verdict = keep(_HELD, key, Verdict(NAME, True, message))
+    return verdict

@@ -7,7 +7,7 @@ from operator import attrgetter
 
 from ..models import Event, RunRecord, Trace, Verdict
 from ..models.subject import Promises, promises_of
-from ._common import at, plural, url_list
+from ._common import at, keep, plural, url_list
 from ._registry import invariant
 
 __all__ = ["max_in_flight"]
@@ -15,6 +15,7 @@ __all__ = ["max_in_flight"]
 NAME = "max_in_flight"
 # Evidence names at most this many downloads one per line; a flood of hundreds says no more.
 _EVIDENCE_LINES = 20
+_HELD: dict = {}  # holding verdicts by (most, first at, bound, limit): see ``keep``
 
 
 @invariant(
@@ -31,18 +32,23 @@ def max_in_flight(record: RunRecord) -> Verdict:
     limit = record.scenario.limit
     promises = promises_of(record.subject)
     bound = promises.at_most(limit)
-    allowed = _allowed(promises, limit)
     trace = record.trace
     # ``Trace.max_in_flight`` in parts: a holding verdict needs no URL named.
     counts = trace.in_flight_counts()
     most = max(counts, default=0)
     if most == 0:
-        return Verdict(NAME, True, f"no download started; {allowed}")
+        return Verdict(NAME, True, f"no download started; {_allowed(promises, limit)}")
     index = counts.index(most)
     peak = trace.events[index]
     if most <= bound:
-        message = f"at most {most} in flight (first at t={at(peak.time)}); {allowed}"
-        return Verdict(NAME, True, message)
+        key = (most, peak.time, promises.bound, limit)
+        verdict = _HELD.get(key)
+        if verdict is None:
+            allowed = _allowed(promises, limit)
+            message = f"at most {most} in flight (first at t={at(peak.time)}); {allowed}"
+            verdict = keep(_HELD, key, Verdict(NAME, True, message))
+        return verdict
+    allowed = _allowed(promises, limit)
     # The starts in flight at the peak, grouped by URL in the order the URLs went in flight.
     starts = [s for group in trace.in_flight_at(index).values() for s in group]
     urls = [s.url for s in starts]

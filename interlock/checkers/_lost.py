@@ -9,6 +9,7 @@ from ._common import (
     deaths,
     excused,
     judged_results,
+    keep,
     not_returned,
     owed_nothing,
     plural,
@@ -21,6 +22,7 @@ __all__ = ["no_lost_results"]
 
 NAME = "no_lost_results"
 _EVIDENCE_LINES = 20
+_HELD: dict = {}  # holding verdicts by (succeeding, spared, results): see ``keep``
 
 
 @invariant(
@@ -63,14 +65,20 @@ def no_lost_results(record: RunRecord) -> Verdict:
     spared -= len(missing)
 
     if not (missing or corrupted or unnamed or stray):
-        if not succeeding:
-            message = f"no URL is scripted to succeed; {plural(len(results), 'result')}, none amiss"
-        else:
-            message = (
-                f"all {len(succeeding) - spared} successful URLs have their intact payload "
-                f"among {plural(len(results), 'result')}"
-            )
-        return Verdict(NAME, True, message + excused(spared))
+        key = (len(succeeding), spared, len(results))
+        verdict = _HELD.get(key)
+        if verdict is None:
+            if not succeeding:
+                message = (
+                    f"no URL is scripted to succeed; {plural(len(results), 'result')}, none amiss"
+                )
+            else:
+                message = (
+                    f"all {len(succeeding) - spared} successful URLs have their intact payload "
+                    f"among {plural(len(results), 'result')}"
+                )
+            verdict = keep(_HELD, key, Verdict(NAME, True, message + excused(spared)))
+        return verdict
 
     parts: list[str] = []
     if missing:

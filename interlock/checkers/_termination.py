@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from ..models import RunRecord, Verdict
 from ..models.record import SPIN, STEP_BUDGET, TIMEOUT
-from ._common import at, deaths, ended_urls, scenario_facts
+from ._common import at, deaths, ended_urls, keep, scenario_facts
 from ._deadlock import wait_for_graph
 from ._registry import invariant
 
 __all__ = ["terminates"]
 
 NAME = "terminates"
+_HELD: dict = {}  # holding verdicts by (end, outcome, budget): see ``keep``
 
 
 @invariant(
@@ -26,8 +27,12 @@ def terminates(record: RunRecord) -> Verdict:
     budget = scenario_facts(record.scenario).time_budget
     when = record.virtual_time or record.trace.end_time()
     if record.outcome not in (TIMEOUT, SPIN, STEP_BUDGET):
-        message = f"ended at t={at(when)} ({record.outcome}); budget {at(budget)}"
-        return Verdict(NAME, True, message)
+        key = (when, record.outcome, budget)
+        verdict = _HELD.get(key)
+        if verdict is None:
+            message = f"ended at t={at(when)} ({record.outcome}); budget {at(budget)}"
+            verdict = keep(_HELD, key, Verdict(NAME, True, message))
+        return verdict
     progress = f"{ended_urls(record.trace)} of {len(record.scenario.tasks)} downloads ended"
     if record.outcome == TIMEOUT:
         message = (

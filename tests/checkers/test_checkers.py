@@ -1054,3 +1054,71 @@ class TestScenarioFacts:
                 assert dict(facts.durations) == {f"u{i}": n for i in range(n)}
         assert scenario_facts(scenarios[-1]) is scenario_facts(scenarios[-1])
         assert scenario_facts(scenarios[-1]).time_budget == scenarios[-1].time_budget
+
+
+class TestKeptVerdicts:
+    """A holding verdict kept for its key says exactly what one made afresh would say."""
+
+    @staticmethod
+    def _forget_kept() -> None:
+        from interlock.checkers import _conserving, _duplicates, _in_flight, _lost, _termination
+
+        for module in (_conserving, _duplicates, _in_flight, _lost, _termination):
+            module._HELD.clear()
+
+    def test_kept_and_fresh_verdicts_are_equal(self):
+        from interlock.runtime.controlled import ControlledRuntime
+        from interlock.runtime.strategies import make_strategy
+        from interlock.scenarios import load_scenario
+        from interlock.subjects import builtin_subjects
+
+        subjects = builtin_subjects()
+        runtime = ControlledRuntime()
+        records = []
+        with runtime.session():
+            for name in (
+                "article_queue",
+                "article_semaphore",
+                "fail_fast_pool",
+                "empty_check_pool",
+            ):
+                for scenario_name in ("tiny", "limit_1", "slow_head", "all_fail", "empty"):
+                    sc = load_scenario(scenario_name)
+                    for seed in range(4):
+                        strategy = make_strategy("random", seed)
+                        strategy.new_execution()
+                        records.append(runtime.run(subjects[name], sc, strategy))
+        # By hand: as many results as URLs, but fewer of them started (or the other way).
+        sc = scenario(*urls(4))
+        for started in range(5):
+            tr = serial_trace(scenario(*sc.tasks[:started])) if started else Trace()
+            for results in (all_results(sc), all_results(sc)[:2], (NONE,) * 4):
+                records.append(record(sc, tr, results=results))
+        # By hand: a slot idle for a moment, within the tolerance, for two lengths.
+        for gap in (0.05, 0.1):
+            rows = [
+                ("start", "u0", "w1", 0.0),
+                ("start", "u1", "w2", 0.0),
+                ("finish", "u0", "w1", 1.0),
+                ("finish", "u1", "w2", 1.0),
+                ("start", "u3", "w2", 1.0),
+                ("start", "u2", "w1", 1.0 + gap),
+                ("finish", "u3", "w2", 2.0),
+                ("finish", "u2", "w1", 2.0 + gap),
+            ]
+            records.append(record(sc, trace(*rows), results=all_results(sc)))
+        self._forget_kept()
+        warm = [check_all(r) for r in records]  # later records meet verdicts kept before
+        assert any(v.holds for verdicts in warm for v in verdicts)
+        for r, verdicts in zip(records, warm, strict=True):
+            self._forget_kept()
+            assert check_all(r) == verdicts
+
+    def test_kept_verdicts_are_dropped_past_the_cap(self):
+        from interlock.checkers._common import _KEPT, keep
+
+        kept: dict = {}
+        verdicts = [keep(kept, i, no_crash(record(scenario(*urls(1))))) for i in range(_KEPT)]
+        assert len(kept) == _KEPT and verdicts[0] is kept[0]
+        keep(kept, "one more", verdicts[0])
+        assert kept == {"one more": verdicts[0]}
