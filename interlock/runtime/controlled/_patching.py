@@ -102,6 +102,7 @@ _REAL_START_JOINABLE = getattr(_thread, "start_joinable_thread", None)
 _REAL_MAKE_HANDLE = getattr(_thread, "_make_thread_handle", None)
 _REAL_GET_NATIVE_ID = getattr(_thread, "get_native_id", None)
 _REAL_MAINTAIN = getattr(threading, "_maintain_shutdown_locks", None)  # 3.10-3.12
+_HAS_SHUTDOWN_LOCKS = hasattr(threading, "_shutdown_locks")
 _REAL_MP_SIMPLE_QUEUE = _mp_context.BaseContext.SimpleQueue
 _REAL_MP_WAIT = _mp_connection.wait
 _REAL_OS_EXIT = os._exit
@@ -257,10 +258,8 @@ class Patches:
                 return _REAL_MP_WAIT(object_list, timeout)
             return wait_readers(readers, timeout, th)
 
-        def thread_object(function):
-            obj = getattr(function, "__self__", None)
-            return obj if isinstance(obj, Thread) else None
-
+        # Both start functions take the thread object from the bound method they are
+        # given (Thread._bootstrap), inline: a Python call less per thread started.
         def start_new_thread(function, args, kwargs=None):
             caller = lookup(getcurrent())
             if caller is None:
@@ -268,7 +267,10 @@ class Patches:
             if engine.aborting:
                 msg = "run stopped"
                 raise Aborted(msg)
-            th = engine.spawn(function, tuple(args), kwargs, obj=thread_object(function))
+            obj = getattr(function, "__self__", None)
+            th = engine.spawn(
+                function, tuple(args), kwargs, obj=obj if isinstance(obj, Thread) else None
+            )
             engine.point(caller)
             return th.tid
 
@@ -281,7 +283,9 @@ class Patches:
                 raise Aborted(msg)
             if handle is None:
                 handle = ThreadHandle()
-            engine.spawn(function, (), None, obj=thread_object(function), handle=handle)
+            obj = getattr(function, "__self__", None)
+            obj = obj if isinstance(obj, Thread) else None
+            engine.spawn(function, (), None, obj=obj, handle=handle)
             engine.point(caller)
             return handle
 
@@ -691,7 +695,14 @@ class Patches:
                 _cf_thread.ThreadPoolExecutor,
             )
         ]
-        self._watched_at = {id(owner): snapshot for owner, _, snapshot in self._watched}
+        # Where begin_run puts each per-run value in the snapshots: (the owner's dict, the
+        # name, the snapshot), for the per-run names the owner has.
+        self._per_run_slots = tuple(
+            (now, name, snapshot)
+            for owner, now, snapshot in self._watched
+            for owner_, name in self._per_run
+            if owner_ is owner and name in snapshot
+        )
         self._installed = True
 
     # Module state every run sets afresh (begin_run): not a change a run made.
@@ -702,7 +713,7 @@ class Patches:
         (_cf_thread, "_threads_queues"),
         (_cf_thread.ThreadPoolExecutor, "_counter"),
     )
-    _watched_at: dict = {}
+    _per_run_slots: tuple = ()
 
     def _restore_world(self) -> None:
         """Put back whatever a run changed in the watched modules and classes."""
@@ -734,7 +745,7 @@ class Patches:
         self._serial = itertools.count(1)
         self._future_serial = itertools.count(1)
         threading._counter = itertools.count(1).__next__
-        if hasattr(threading, "_shutdown_locks"):
+        if _HAS_SHUTDOWN_LOCKS:
             threading._shutdown_locks = set()
         # concurrent.futures' module state: a run gets its own, fresh unless the last run
         # left the previous one untouched (the common case: most subjects use no executor).
@@ -749,11 +760,8 @@ class Patches:
         self._finalizers = set(registry) if registry else ()
         # The watched snapshots take this run's fresh values, so that a run that changed
         # nothing else compares equal in one C-level step at its end.
-        watched = self._watched_at
-        for owner, name in self._per_run:
-            snapshot = watched.get(id(owner))
-            if snapshot is not None and name in snapshot:
-                snapshot[name] = vars(owner)[name]
+        for now, name, snapshot in self._per_run_slots:
+            snapshot[name] = now[name]
 
     def end_run(self) -> None:
         """Forget this run's threads in threading's registries, and its finalizers; put
@@ -773,19 +781,27 @@ class Patches:
         for th in self.engine.threads():
             if th.obj is not None and active.get(th.tid) is th.obj:
                 del active[th.tid]
-        for t in list(threading._limbo):
-            if "_interlock_serial" in t.__dict__:
-                del threading._limbo[t]
-        self._handlers.clear()
-        for signalnum, handler in self._signals_before.items():
-            _REAL_SIGNAL(signalnum, handler)
-        self._signals_before.clear()
-        now = _REAL[("time", "monotonic")]()
-        for which, (delay, interval, when) in self._timers_before.items():
-            # The timer a run replaced (pytest-timeout's, say) goes on from where it was.
-            left = max(delay - (now - when), 0.001) if delay else 0.0
-            _REAL_SETITIMER(which, left, interval)
-        self._timers_before.clear()
+        # Each of the rest is most often empty: asked first, for the runs that are quick.
+        limbo = threading._limbo
+        if limbo:
+            for t in list(limbo):
+                if "_interlock_serial" in t.__dict__:
+                    del limbo[t]
+        if self._handlers:
+            self._handlers.clear()
+        if self._signals_before:
+            for signalnum, handler in self._signals_before.items():
+                _REAL_SIGNAL(signalnum, handler)
+            self._signals_before.clear()
+        if self._timers_before:
+            now = _REAL[("time", "monotonic")]()
+            for which, (delay, interval, when) in self._timers_before.items():
+                # The timer a run replaced (pytest-timeout's, say) goes on from where it was.
+                left = max(delay - (now - when), 0.001) if delay else 0.0
+                _REAL_SETITIMER(which, left, interval)
+            self._timers_before.clear()
+        if not self._children:
+            return
         children, self._children = self._children, []
         for child in children:  # no process a run started outlives it
             if child.returncode is not None:
