@@ -292,6 +292,7 @@ class _Explorer:
         self.node = ""  # the pytest test exploring, if any (for the replay command)
         self.name = getattr(fn, "__qualname__", getattr(fn, "__name__", "the function"))
         self.engine = ControlledRuntime().engine
+        self.deadline = math.inf  # a run still going on then is cut (Stop.CUT)
 
     def run(self, strategy):
         import contextlib
@@ -308,6 +309,7 @@ class _Explorer:
                 time_limit=math.inf,
                 grace=10.0,
                 spin_limit=1.0,
+                deadline=self.deadline,
             )
 
     def replay(self, decisions, *, then=None):
@@ -369,6 +371,7 @@ def explore(
     done = 0
     checked: list[int] = []
     with explorer.engine.session():
+        explorer.deadline = deadline  # a run going on when the budget ends is cut there
         for index in range(runs):
             if not schedules.new_execution():
                 break
@@ -380,12 +383,16 @@ def explore(
                     explorer.run(schedules)
                 continue
             ex = explorer.run(schedules)
+            if ex.stop == Stop.CUT:
+                break  # the time budget ended during this run: it is not judged
             done += 1
             checked.append(hash(tuple(ex.decisions)))
             found = _failure_of(ex, explorer.name)
             if found is not None:
                 kind, _ = found
                 label = schedules.label()
+                # Cutting it down replays runs no longer than this failing one.
+                explorer.deadline = math.inf
                 return _failed(explorer, ex, kind, label, done)
             if time.perf_counter() > deadline:
                 break

@@ -16,7 +16,7 @@ import io
 import math
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from .checkers import CHECKERS
 from .explorer import parse_shard
@@ -32,7 +32,7 @@ from .models import (
     Verdict,
 )
 from .replay import ReplayToken, scenario_reference, trace_digest
-from .runtime import Runtime, Trials, make_runtime
+from .runtime import OutOfTime, Runtime, Trials, make_runtime
 from .runtime.strategies import BASELINE
 from .stages import Found, explore_scenario, generate, keep, minimise, shrink_scenario, size_key
 
@@ -40,6 +40,11 @@ __all__ = ["Budget", "Settings", "SubjectReport", "Verifier", "verify"]
 
 # Schedules tried on each smaller scenario while shrinking a violation's scenario.
 _SHRINK_RUNS = 40
+# Real time that minimising, replaying and explaining the violations may take past the
+# time budget (at least this, or this share of the budget): a run still going on then is
+# cut, and the violation is shown as found.
+_FINISH_SECONDS = 10.0
+_FINISH_SHARE = 0.25
 
 
 class Verifier:
@@ -124,14 +129,28 @@ class Verifier:
         stories: dict[str, Story] = {}
         records: dict[str, RunRecord] = {}
         with self.runtime.session(), contextlib.redirect_stdout(printed):
-            explored = self._explore(subject, chosen, generated, call)
-            if explored.unsupported:
-                verdicts = _not_judged(explored.unsupported)
-            else:
-                verdicts = self._judge(
-                    subject, explored.found, explored.runs, call, records, stories
-                )
+            # A run still going on when the budget ends is cut there (not judged), so a
+            # subject whose single run takes minutes cannot take the answer with it.
+            self.runtime.set_deadline(call.deadline)
+            try:
+                explored = self._explore(subject, chosen, generated, call)
+                if explored.unsupported:
+                    verdicts = _not_judged(explored.unsupported)
+                else:
+                    seconds = self.budget.seconds or 0.0
+                    finish = max(_FINISH_SECONDS, _FINISH_SHARE * seconds)
+                    self.runtime.set_deadline(max(call.deadline, time.perf_counter()) + finish)
+                    verdicts = self._judge(
+                        subject, explored.found, explored.runs, call, records, stories
+                    )
+            finally:
+                self.runtime.set_deadline(math.inf)
         notes = explored.notes + explored.coverage
+        if call.cut:
+            notes.append(
+                f"the time budget ran out while minimising the {', '.join(call.cut)} "
+                "violation: shown as far as it was cut down (raise it with --time-budget)"
+            )
         lines = printed.getvalue().splitlines()
         if lines:
             notes.append(f"the subject printed {len(lines)} lines, e.g. {lines[0]!r}")
@@ -256,7 +275,12 @@ class Verifier:
             verdicts.append(verdict)
             records[name] = record
             if record.replay is not None:
-                observed = self.runtime.observe(subject, record.scenario, record.decisions)
+                try:
+                    observed = self.runtime.observe(subject, record.scenario, record.decisions)
+                except OutOfTime:
+                    observed = None
+                    if name not in call.cut:
+                        call.cut.append(name)
                 if observed is not None:
                     stories[name] = observed[1]
         return verdicts
@@ -280,6 +304,8 @@ class Verifier:
             search=not costly,
         )
         record = minimal.record
+        if minimal.cut:
+            call.cut.append(hit.verdict.invariant)
         token = ReplayToken(
             target=subject.target,
             scenario=scenario_reference(hit.scenario, self._names()),
@@ -363,6 +389,7 @@ class _Call:
     started: float  # time.perf_counter() when it began
     deadline: float  # when its time budget ends (inf: none)
     keep_limit: bool  # shrinking keeps the scenario's limit
+    cut: list[str] = field(default_factory=list)  # violations whose minimising time cut
 
 
 class _Explored:

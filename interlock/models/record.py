@@ -53,6 +53,9 @@ class Stop(str, Enum):
     ENDED = "ended"  # engine only: every thread ended
     EXITED = "exited"  # engine only: a thread called os._exit, where the process would end
     ERROR = "error"  # engine only: interlock's own error (a strategy's), raised to the caller
+    # Engine only: the caller's real-time deadline passed while the run was going on. The
+    # run is cut where it was and says nothing about the subject: it is never judged.
+    CUT = "cut"
 
     def __str__(self) -> str:
         return self.value

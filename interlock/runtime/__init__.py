@@ -9,6 +9,22 @@ one it is; what differs between them is said through the protocol.
 
 from __future__ import annotations
 
-from ._protocol import RUNTIMES, Runtime, Trial, Trials, make_runtime, runtime_names
+from ._protocol import (
+    RUNTIMES,
+    OutOfTime,
+    Runtime,
+    Trial,
+    Trials,
+    make_runtime,
+    runtime_names,
+)
 
-__all__ = ["RUNTIMES", "Runtime", "Trial", "Trials", "make_runtime", "runtime_names"]
+__all__ = [
+    "RUNTIMES",
+    "OutOfTime",
+    "Runtime",
+    "Trial",
+    "Trials",
+    "make_runtime",
+    "runtime_names",
+]

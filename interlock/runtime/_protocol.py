@@ -10,7 +10,20 @@ from typing import NamedTuple, Protocol
 from ..models import Budget, InvalidSetting, RunRecord, Scenario, Settings, Story, Subject
 from .strategy import Coverage
 
-__all__ = ["RUNTIMES", "Runtime", "Trial", "Trials", "make_runtime", "runtime_names"]
+__all__ = [
+    "RUNTIMES",
+    "OutOfTime",
+    "Runtime",
+    "Trial",
+    "Trials",
+    "make_runtime",
+    "runtime_names",
+]
+
+
+class OutOfTime(Exception):  # noqa: N818 - a condition, as StopIteration is
+    """A run was cut because the deadline given to ``Runtime.set_deadline`` passed while
+    it went on. The run is not judged: what it did so far says nothing of the subject."""
 
 
 class Trial(NamedTuple):
@@ -65,6 +78,10 @@ class Runtime(Protocol):
       longer fit. Only the runs a report explains are observed.
     - ``notes(subject)``: what a report should say about running this subject on
       this runtime (a limit of the runtime it would otherwise hide).
+    - ``set_deadline(when)``: a real-time deadline (``time.perf_counter``; ``math.inf``
+      for none) for every run from now on. A run still going on when it passes may be
+      cut: ``trials``, ``replay`` and ``observe`` then raise ``OutOfTime``. A runtime
+      whose every run is short by construction may ignore it.
     """
 
     name: str
@@ -90,6 +107,8 @@ class Runtime(Protocol):
     ) -> tuple[RunRecord, Story] | None: ...
 
     def notes(self, subject: Subject) -> list[str]: ...
+
+    def set_deadline(self, when: float) -> None: ...
 
 
 # name -> (module, factory): each factory builds the runtime from the settings.

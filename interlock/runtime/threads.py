@@ -104,6 +104,10 @@ class ThreadsRuntime:
     def notes(self, subject: Subject) -> list[str]:
         return []
 
+    def set_deadline(self, when: float) -> None:
+        """Ignored: every run here is bounded already, by the scenario's budget in real
+        time (``plan``), after which its child process is killed."""
+
     def trials(self, subject: Subject, scenario: Scenario, runs: int, *, key: str) -> Trials:
         """``runs`` repetitions: the OS chooses each schedule."""
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from ..checkers import CHECKERS, check_all
 from ..models import RunRecord, Scenario, Stop, Subject, Verdict
-from ..runtime import Runtime
+from ..runtime import OutOfTime, Runtime
 from ..runtime.strategy import Coverage
 
 __all__ = ["Found", "Scouted", "explore_scenario", "keep", "scenario_key", "size_key"]
@@ -78,7 +78,8 @@ def explore_scenario(
     """Up to ``runs`` runs of ``scenario``, each checked against the invariants not yet
     broken on it (a broken one costs nothing more here); stops early once every
     invariant is broken, a run spins or does what the runtime cannot model, or the
-    real-time ``deadline`` (``time.perf_counter``) passes. ``invariants`` limits the
+    real-time ``deadline`` (``time.perf_counter``) passes (between runs; a run the
+    runtime cut at its own deadline is not judged). ``invariants`` limits the
     checking to those (default: every one)."""
     found: dict[str, Found] = {}
     remaining = list(CHECKERS) if invariants is None else list(invariants)
@@ -87,7 +88,15 @@ def explore_scenario(
     ended_by = detail = None
     out_of_time = False
     trials = runtime.trials(subject, scenario, runs, key=scenario_key(scenario))
-    for record, strategy, seed in trials:
+    runs_of = iter(trials)
+    while True:
+        try:
+            record, strategy, seed = next(runs_of)
+        except StopIteration:
+            break
+        except OutOfTime:  # a run was cut where it was: not judged
+            out_of_time = True
+            break
         done += 1
         broke = False
         for verdict in check_all(record, remaining):

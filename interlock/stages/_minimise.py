@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 
 from ..checkers import check_all
 from ..models import RunRecord, Scenario, Verdict
+from ..runtime import OutOfTime
 
 __all__ = ["SHRINK_CANDIDATES", "Minimal", "minimise", "shortest_prefix", "shrink_scenario"]
 
@@ -26,11 +27,13 @@ NONDETERMINISTIC = (
 @dataclass(frozen=True)
 class Minimal:
     """The smallest failing record found, its verdict, and whether replaying its
-    decisions gave the very same trace."""
+    decisions gave the very same trace (None: the time ran out first). ``cut``: the
+    runtime's deadline passed while minimising, so the record may not be the smallest."""
 
     record: RunRecord
     verdict: Verdict
-    deterministic: bool
+    deterministic: bool | None
+    cut: bool = False
 
 
 def shortest_prefix(found, run_prefix: Callable, fails: Callable):
@@ -66,18 +69,31 @@ def minimise(
     schedule is kept as it is and only replayed (for a run that costs a second of real
     time to make again: a spin)."""
     best = record
+    cut = False
     if search:
-        best = shortest_prefix(
-            record, run_prefix, lambda attempt: not check_all(attempt, [invariant])[0].holds
-        )
+        kept = [record]  # the shortest failing run so far, should the deadline cut the search
+
+        def fails(attempt: RunRecord) -> bool:
+            failing = not check_all(attempt, [invariant])[0].holds
+            if failing and len(attempt.decisions) <= len(kept[0].decisions):
+                kept[0] = attempt
+            return failing
+
+        try:
+            best = shortest_prefix(record, run_prefix, fails)
+        except OutOfTime:
+            best, cut = kept[0], True
     verdict = check_all(best, [invariant])[0]
-    again = replay(best.decisions)
+    try:
+        again = replay(best.decisions)
+    except OutOfTime:
+        return Minimal(best, verdict, None, cut=True)
     deterministic = again is not None and again.trace.render() == best.trace.render()
     if not deterministic:
         verdict = replace(
             verdict, message="NONDETERMINISTIC: " + verdict.message + NONDETERMINISTIC
         )
-    return Minimal(best, verdict, deterministic)
+    return Minimal(best, verdict, deterministic, cut)
 
 
 # Candidates a scenario shrink may try: each costs a few dozen runs.

@@ -364,7 +364,7 @@ class Engine(Clock, Lifecycle, SpinWatch):
             return
         steps = self.steps = self.steps + 1
         if steps > self._step_limit:
-            self._stop(Stop.STEP_BUDGET, self._livelock_detail())
+            self._over_step_limit()
         runnable = self._runnable
         while True:
             # A live-timer count, not a scan of the heap: stale entries (waiters woken
@@ -422,6 +422,16 @@ class Engine(Clock, Lifecycle, SpinWatch):
         if th is not None and pick == th.tid:
             return
         chosen.glet.switch()
+
+    def _over_step_limit(self) -> None:
+        """The step limit was passed: a livelock, or the caller's deadline (the watchdog
+        lowers the limit when it passes, so the hot path needs no clock read of its own)."""
+        if _real_perf_counter() > self._deadline:
+            self._stop(Stop.CUT, f"the real-time deadline passed after {self.steps} steps")
+        elif self._step_limit < 0:  # lowered for a deadline that is not this run's
+            self._step_limit = self.steps + self._max_steps
+        else:
+            self._stop(Stop.STEP_BUDGET, self._livelock_detail())
 
     def _livelock_detail(self) -> str:
         return (
@@ -533,6 +543,7 @@ class Engine(Clock, Lifecycle, SpinWatch):
         setup: Callable[[], None] | None = None,
         on_stop: Callable[[], None] | None = None,
         slice: float | None = None,
+        deadline: float = math.inf,
     ) -> Execution:
         """Run ``fn(*args, **kwargs)`` as thread 1 under ``strategy``; never hangs.
 
@@ -547,6 +558,8 @@ class Engine(Clock, Lifecycle, SpinWatch):
         before any of its threads is unwound. ``slice`` (real seconds), when given,
         preempts a thread that runs that long without a scheduling point (see
         ``_watchdog``); it needs the session on the main OS thread (``can_slice``).
+        ``deadline`` (``time.perf_counter``) cuts the run at its next scheduling point
+        once it passes: the run ends as ``Stop.CUT``, which says nothing of the subject.
         """
         if self._running:
             msg = "Engine.run() is not re-entrant: a controlled run is already in progress"
@@ -567,6 +580,7 @@ class Engine(Clock, Lifecycle, SpinWatch):
                     setup=setup,
                     on_stop=on_stop,
                     slice=slice,
+                    deadline=deadline,
                 )
         # Inside a session (the fast path): no context manager per run.
         self._running = True
@@ -587,6 +601,7 @@ class Engine(Clock, Lifecycle, SpinWatch):
             self._next_thread = strategy.next_thread  # one attribute lookup less per decision
             self._max_steps = max_steps
             self._step_limit = max_steps  # moves on each time virtual time passes
+            self._deadline = deadline
             self._limit = time_limit
             self._grace = grace
             self._spin_limit = spin_limit if spin_limit and spin_limit > 0 else math.inf

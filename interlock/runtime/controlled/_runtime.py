@@ -22,7 +22,7 @@ from ...models import (
 )
 from ...models.story import Story
 from .._harness import SubjectOutcome, call_subject
-from .._protocol import Trial, Trials
+from .._protocol import OutOfTime, Trial, Trials
 from ..strategies import (
     BASELINE,
     NondeterministicProgram,
@@ -133,6 +133,7 @@ class ControlledRuntime:
         self._slicing = sliced  # time slices now: from the start, or since a run spun
         self._slicing_note: str | None = None
         self._imported: dict[int, ImportedObjects] = {}  # per subject function, per session
+        self._deadline = math.inf  # see set_deadline
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ControlledRuntime:
@@ -145,6 +146,11 @@ class ControlledRuntime:
         self._slicing_note = None
         self._imported = {}
         return self.engine.session()
+
+    def set_deadline(self, when: float) -> None:
+        """Runs still going on at ``when`` (``time.perf_counter``) are cut at their next
+        scheduling point, and ``OutOfTime`` is raised (a spin is stopped as ever)."""
+        self._deadline = when
 
     def notes(self, subject: Subject) -> list[str]:
         notes = [self._slicing_note] if self._slicing_note else []
@@ -207,10 +213,14 @@ class ControlledRuntime:
                 setup=make_downloader,
                 on_stop=stopped,
                 slice=SLICE if self._slicing else None,
+                deadline=self._deadline,
             )
         finally:
             if imported:
                 imported.swap_out()
+        if ex.stop == Stop.CUT:
+            msg = f"{subject.name} on {scenario.name}: the deadline passed during a run"
+            raise OutOfTime(msg)
         return record_from(
             subject.name, scenario, ex, box[0] if box else FakeDownloader(scenario), outcome
         )

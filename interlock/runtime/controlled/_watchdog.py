@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import _thread
 import ctypes
+import math
 import signal
 import threading
 import time
@@ -97,12 +98,18 @@ class SpinWatch:
         if self.aborting or self._stop_reason is not None:
             since = self._killing_since
             return since is not None and now - since >= self._spin_limit
+        if now > self._deadline:
+            # The caller's time is up: the run's next scheduling point ends it (see
+            # Engine._over_step_limit). Set again at every tick: passing virtual time
+            # raises the limit in the engine's thread meanwhile.
+            self._step_limit = -1
         if self.steps != self._steps_at_tick:
             self._steps_at_tick = self.steps
             self._progress_at = now
             return False
         return now - self._progress_at >= self._spin_limit
 
+    _deadline = math.inf  # the run's real-time deadline (see Engine.run)
     _preempted_at = -1  # the step of the last preemption
     _spun_alone = 0.0  # virtual seconds the current spinner has spun with nobody else
 
@@ -160,7 +167,7 @@ class SpinWatch:
         self.steps += 1  # a step: the watchdog sees progress, the step budget counts it
         self._preempted_at = self._slice_steps = self.steps  # the next slice starts now
         if self.steps > self._step_limit:
-            self._stop(Stop.STEP_BUDGET, self._livelock_detail())
+            self._over_step_limit()
         others = [tid for tid in self._runnable if tid != th.tid]
         if spinning or not others:
             if self._live_timers:

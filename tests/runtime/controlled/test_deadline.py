@@ -1,0 +1,137 @@
+"""A time budget bounds the answer, not only the number of runs: a run still going on
+when the budget ends is cut at its next scheduling point and never judged.
+
+The subject here is correct and never spins (every one of its steps reaches a
+scheduling point), but each step does a few milliseconds of real work, so one run of
+it takes many seconds of real time. Before the cut, the budget was only read between
+runs: verify with a one-second budget took a whole run (here about 10 s; a stale-slot
+limiter of the fidelity corpus took 69 s on a budget of 8 s).
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+
+import pytest
+
+from interlock import explore
+from interlock.models import Budget, Stop
+from interlock.runtime import OutOfTime
+from interlock.runtime.controlled import ControlledRuntime
+from interlock.runtime.controlled._engine import Engine
+from interlock.runtime.strategies import make_strategy
+from interlock.scenarios import load_scenario
+from interlock.verify import Verifier
+from tests.kit import subject
+
+pytestmark = pytest.mark.timeout(120)
+
+REAL_PERF = time.perf_counter  # taken at import, before any run patches it
+ROUNDS = 4000  # lock round trips per worker: with WORK each, seconds of real time a run
+
+
+def _work() -> int:
+    return sum(range(20_000))  # about a millisecond of CPU: real work, not a spin
+
+
+def slow_but_correct(urls, fetch, limit):
+    """A correct pool (at most ``limit`` downloads at once, each URL once) whose workers
+    first do ROUNDS rounds of real work, taking a lock around each."""
+    lock = threading.Lock()
+    todo = list(range(len(urls)))
+    results = [None] * len(urls)
+
+    def worker():
+        for _ in range(ROUNDS):
+            with lock:
+                _work()
+        while True:
+            with lock:
+                if not todo:
+                    return
+                i = todo.pop()
+            try:
+                results[i] = fetch(urls[i])
+            except OSError as exc:
+                results[i] = exc
+
+    threads = [threading.Thread(target=worker) for _ in range(min(limit, len(urls)))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
+
+
+def _strategy():
+    strategy = make_strategy("random", 0)
+    strategy.new_execution()
+    return strategy
+
+
+def test_the_engine_cuts_a_run_at_its_deadline():
+    def busy_steps():
+        lock = threading.Lock()
+        for _ in range(ROUNDS * 4):
+            with lock:
+                _work()
+
+    started = REAL_PERF()
+    ex = Engine().run(busy_steps, strategy=_strategy(), deadline=started + 0.3)
+    took = REAL_PERF() - started
+    assert ex.stop == Stop.CUT
+    assert not ex.main_done
+    assert took < 5.0  # about 0.35 s; the whole run would take well over 10 s
+
+
+def test_a_run_without_a_deadline_is_not_cut():
+    def few_steps():
+        lock = threading.Lock()
+        for _ in range(50):
+            with lock:
+                _work()
+        return "done"
+
+    ex = Engine().run(few_steps, strategy=_strategy(), deadline=math.inf)
+    assert ex.stop == Stop.ENDED
+    assert ex.result == "done"
+
+
+def test_a_cut_run_raises_out_of_time_and_the_next_deadline_is_honoured():
+    runtime = ControlledRuntime()
+    tiny = load_scenario("tiny")
+    with runtime.session():
+        runtime.set_deadline(REAL_PERF() + 0.3)
+        with pytest.raises(OutOfTime):
+            runtime.run(subject(slow_but_correct), tiny, _strategy())
+        # A deadline long past at the watchdog's last tick does not cut a run made
+        # after a new one was set.
+        runtime.set_deadline(math.inf)
+        record = runtime.run(
+            subject(slow_but_correct, name="fast"), load_scenario("empty"), _strategy()
+        )
+    assert record.outcome == Stop.RETURNED
+
+
+def test_verify_answers_within_its_budget_and_judges_no_cut_run():
+    started = time.monotonic()
+    report = Verifier(budget=Budget(runs=5, generated=0, seconds=1.0)).verify(
+        subject(slow_but_correct), ["tiny"]
+    )
+    took = time.monotonic() - started
+    assert took < 6.0  # about 1 s: one run alone takes about 10 s
+    assert all(v.holds for v in report.verdicts), [v.message for v in report.verdicts]
+    assert any("time budget" in note for note in report.notes), report.notes
+
+
+def test_explore_answers_within_its_time_budget():
+    def scenario():
+        slow_but_correct(["u1", "u2"], lambda url: url, 2)
+
+    started = time.monotonic()
+    result = explore(scenario, runs=5, time_budget=1.0)
+    took = time.monotonic() - started
+    assert result.ok
+    assert took < 6.0
