@@ -49,7 +49,7 @@ from greenlet import getcurrent
 
 from ...models import Crash, Stop, ThreadState
 from ...models.record import PROCESS_EXIT
-from .._harness import Aborted
+from .._harness import Aborted, call_subject
 from ..strategy import CLOCK, Strategy
 from . import _primitives, _report
 from ._clock import Clock
@@ -720,3 +720,19 @@ class Engine(Clock, Lifecycle, SpinWatch):
             exit=self._exit,
             sliced=self._slice is not None,
         )
+
+
+def _nested_code(function, name: str):
+    """The code object of the function ``name`` defined inside ``function``."""
+    for const in function.__code__.co_consts:
+        if getattr(const, "co_name", None) == name:
+            return const
+    msg = f"{function.__qualname__} defines no {name}"
+    raise LookupError(msg)
+
+
+# Where a controlled thread's frames go from interlock's code to the subject's: a
+# thread's body, run's main thread, and the call of download_all (see _preemptible).
+Engine._entries = frozenset(
+    (Engine._body.__code__, _nested_code(Engine._run, "main_target"), call_subject.__code__)
+)

@@ -38,6 +38,7 @@ from __future__ import annotations
 import _thread
 import ctypes
 import math
+import os
 import signal
 import threading
 import time
@@ -61,6 +62,24 @@ _real_allocate_lock = _thread.allocate_lock
 # alone, the spin is one that cannot end.
 SPIN_QUANTUM = 0.05
 SPIN_ALONE = 5.0
+
+# How often in a row the watchdog may find a step that lasted spin_limit inside
+# interlock's own code, in a run with time slices, before it is taken for a spin.
+_DEFER_LIMIT = 5
+
+_thread_time = time.thread_time  # CPU time of the engine's OS thread: every greenlet's
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+_OWN = _PACKAGE + os.sep
+_SUBJECTS = os.path.join(_PACKAGE, "implementations") + os.sep  # the built-in subjects
+_OWNED: dict = {}  # code object -> whether it is interlock's own (see _preemptible)
+
+
+def _is_interlocks(filename: str) -> bool:
+    """Whether code from ``filename`` is interlock's own, not a subject's (the built-in
+    subjects live in the package too)."""
+    path = os.path.abspath(filename) if filename and not filename.startswith("<") else ""
+    return path.startswith(_OWN) and not path.startswith(_SUBJECTS)
+
 
 # The signal the watchdog interrupts the engine's thread with (only when a step is
 # stuck): a controlled thread cannot take it over (see _patching's signal functions).
@@ -113,15 +132,50 @@ class SpinWatch:
     _preempted_at = -1  # the step of the last preemption
     _spun_alone = 0.0  # virtual seconds the current spinner has spun with nobody else
 
+    _slice_since = 0.0  # the engine thread's CPU time when the current slice began
+    _deferred = 0  # watchdog interruptions put off in a row (see _interrupted)
+    _deferred_at = -1  # the step they were put off at
+    # The code objects whose frames call the subject's code (a thread's body, the call
+    # of download_all): a frame of interlock's own below one of them is not the subject's.
+    _entries: frozenset = frozenset()
+
     def _slice_tick(self, signum, frame) -> None:
         """The slice timer fired (every ``slice`` seconds of CPU time, in the engine's
-        thread): a thread that made no step since the last tick used up its slice."""
+        thread): a thread that made no step for a whole slice used it up, and is
+        preempted, but only where the subject's own code runs (see ``_preemptible``)."""
         if not self._running or self.aborting or self._stop_reason is not None:
             return
+        now = _thread_time()
         if self.steps != self._slice_steps:
             self._slice_steps = self.steps
+            self._slice_since = now
             return
+        # The kernel may deliver two ticks close together: a whole slice of CPU time
+        # without a step, measured here, is what makes a busy-wait.
+        if now - self._slice_since < self._slice or not self._preemptible(frame):
+            return  # not yet, or inside interlock's own code: a later tick tries again
         self._interrupted(frame, "R")
+
+    def _preemptible(self, frame) -> bool:
+        """Whether the thread interrupted at ``frame`` runs the subject's code (its own,
+        or the library code it calls) rather than interlock's: a modelled lock's
+        bookkeeping, the engine's, the fake download's. Only there may another thread
+        be given the CPU: preempted inside interlock's code, the next thread would find
+        a lock half taken or a record half written, and a run no machine can make."""
+        entries = self._entries
+        owned = _OWNED
+        f = frame
+        while f is not None:
+            code = f.f_code
+            if code in entries:
+                return True  # reached the call of the subject's code through no own frame
+            mine = owned.get(code)
+            if mine is None:
+                mine = owned[code] = _is_interlocks(code.co_filename)
+            if mine:
+                return False
+            f = f.f_back
+        return False  # not a controlled thread's code at all (the hub's, a parked worker's)
 
     def _interrupted(self, frame, os_state: str | None) -> None:
         """In the engine's thread (the watchdog's signal handler): stop the run where the
@@ -131,7 +185,14 @@ class SpinWatch:
             return  # the hub, or a moment between runs: nothing of a run is stuck
         blocked = os_state is not None and os_state not in ("R",)
         if self._slice is not None and not blocked and not self.aborting:
-            if self._stop_reason is None and self._preempt(th):
+            if self._stop_reason is None and not self._preemptible(frame):
+                # Inside interlock's own code for all of spin_limit: put off a few times
+                # (the slices keep trying); only after that is it taken for a spin.
+                self._deferred = self._deferred + 1 if self._deferred_at == self.steps else 1
+                self._deferred_at = self.steps
+                if self._deferred <= _DEFER_LIMIT:
+                    return
+            elif self._stop_reason is None and self._preempt(th):
                 return  # it was preempted, and has now been given the CPU again
         if not self.aborting and self._stop_reason is None:
             self._spin_state = _report.stuck_state(th, frame, self, blocked=blocked)
@@ -166,6 +227,7 @@ class SpinWatch:
             self._spun_alone = 0.0
         self.steps += 1  # a step: the watchdog sees progress, the step budget counts it
         self._preempted_at = self._slice_steps = self.steps  # the next slice starts now
+        self._slice_since = _thread_time()
         if self.steps > self._step_limit:
             self._over_step_limit()
         others = [tid for tid in self._runnable if tid != th.tid]
