@@ -53,7 +53,7 @@ def _tick_twice(engine, frame) -> bool:
     return engine.steps != before
 
 
-def _sliced_run(fn, monkeypatch=None):
+def _sliced_run(fn):
     runtime = ControlledRuntime(sliced=True)
     strategy = make_strategy("random", 1)
     strategy.new_execution()
@@ -83,7 +83,6 @@ def locked_pool(urls, fetch, limit):
 
 
 def test_a_slice_that_ends_inside_a_modelled_lock_does_not_preempt(monkeypatch):
-    engine = ControlledRuntime().engine
     preempted: list[bool] = []
     real_wake_all = Engine.wake_all
 
