@@ -205,7 +205,9 @@ class Verifier:
             if explored.unsupported or explored.spinning:
                 return explored
             if scouted.out_of_time:
-                explored.out_of_time(index, len(scenarios), self.budget.seconds)
+                explored.out_of_time(
+                    index - 1, len(scenarios), self.budget.seconds, during=scenario.name
+                )
                 return explored
         if (
             generated
@@ -426,11 +428,16 @@ class _Explored:
                     f"of real time to detect), the last on scenario {scenario.name}"
                 )
 
-    def out_of_time(self, done: int, total: int, seconds: float | None) -> None:
+    def out_of_time(
+        self, done: int, total: int, seconds: float | None, during: str | None = None
+    ) -> None:
+        """The budget ended after ``done`` named scenarios, or while exploring the next,
+        ``during``."""
+        partly = f", while exploring {during}" if during else ""
         self.notes.append(
-            f"the time budget ({seconds:g}s) ran out after {done} of {total} named scenarios "
-            f"({self.runs} runs): the rest, and generated scenarios, were not explored "
-            "(raise it with --time-budget)"
+            f"the time budget ({seconds:g}s) ran out after {done} of {total} named scenarios"
+            f"{partly} ({self.runs} runs): the rest, and generated scenarios, were not "
+            "explored (raise it with --time-budget)"
         )
 
 
