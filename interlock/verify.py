@@ -134,6 +134,13 @@ class Verifier:
             self.runtime.set_deadline(call.deadline)
             try:
                 explored = self._explore(subject, chosen, generated, call)
+                if explored.timed_out and not explored.runs and not explored.unsupported:
+                    # Not a run ended within the budget: "held in 0 runs" would be a
+                    # pass with no evidence behind it.
+                    explored.unsupported = (
+                        f"no run ended within the time budget ({self.budget.seconds:g}s): "
+                        "each one takes longer (raise it with --time-budget)"
+                    )
                 if explored.unsupported:
                     verdicts = _not_judged(explored.unsupported)
                 else:
@@ -408,6 +415,7 @@ class _Explored:
         self.coverage: list[str] = []
         self.unsupported: str | None = None
         self.spins = 0
+        self.timed_out = False  # the time budget ended the exploration
 
     @property
     def spinning(self) -> bool:
@@ -434,6 +442,7 @@ class _Explored:
         """The budget ended after ``done`` named scenarios, or while exploring the next,
         ``during``."""
         partly = f", while exploring {during}" if during else ""
+        self.timed_out = True
         self.notes.append(
             f"the time budget ({seconds:g}s) ran out after {done} of {total} named scenarios"
             f"{partly} ({self.runs} runs): the rest, and generated scenarios, were not "

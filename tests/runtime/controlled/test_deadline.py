@@ -135,3 +135,14 @@ def test_explore_answers_within_its_time_budget():
     took = time.monotonic() - started
     assert result.ok
     assert took < 6.0
+
+
+def test_a_budget_no_run_ends_within_judges_nothing():
+    # Cut before any run ended, verify has no evidence at all: it says so, not "held".
+    report = Verifier(budget=Budget(runs=5, generated=0, seconds=0.3)).verify(
+        subject(slow_but_correct), ["tiny"]
+    )
+    assert report.runs == 0
+    assert report.unsupported is not None
+    assert "no run ended within the time budget" in report.unsupported
+    assert all(v.message.startswith("not judged") for v in report.verdicts)
