@@ -88,35 +88,30 @@ def explore_scenario(
     ended_by = detail = None
     out_of_time = False
     trials = runtime.trials(subject, scenario, runs, key=scenario_key(scenario))
-    runs_of = iter(trials)
-    while True:
-        try:
-            record, strategy, seed = next(runs_of)
-        except StopIteration:
-            break
-        except OutOfTime:  # a run was cut where it was: not judged
-            out_of_time = True
-            break
-        done += 1
-        broke = False
-        for verdict in check_all(record, remaining):
-            if not verdict.holds:
-                found[verdict.invariant] = Found(
-                    verdict, record, scenario, strategy, seed, generated
-                )
-                broke = True
-        if broke:
-            remaining = [name for name in remaining if name not in found]
-        if record.outcome in _CUT_SHORT:
-            cut += 1
-        if record.outcome in _COSTLY:
-            ended_by, detail = record.outcome, _first_line(record.diagnosis)
-            break
-        if not remaining:
-            break
-        if time.perf_counter() > deadline:
-            out_of_time = True
-            break
+    try:
+        for record, strategy, seed in trials:
+            done += 1
+            broke = False
+            for verdict in check_all(record, remaining):
+                if not verdict.holds:
+                    found[verdict.invariant] = Found(
+                        verdict, record, scenario, strategy, seed, generated
+                    )
+                    broke = True
+            if broke:
+                remaining = [name for name in remaining if name not in found]
+            if record.outcome in _CUT_SHORT:
+                cut += 1
+            if record.outcome in _COSTLY:
+                ended_by, detail = record.outcome, _first_line(record.diagnosis)
+                break
+            if not remaining:
+                break
+            if time.perf_counter() > deadline:
+                out_of_time = True
+                break
+    except OutOfTime:  # a run was cut where it was: not judged
+        out_of_time = True
     coverage = trials.coverage()
     if coverage is not None and coverage.complete and cut:
         # A run stopped by a budget has continuations nobody ran: not every schedule.

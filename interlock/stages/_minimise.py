@@ -71,18 +71,18 @@ def minimise(
     best = record
     cut = False
     if search:
-        kept = [record]  # the shortest failing run so far, should the deadline cut the search
 
-        def fails(attempt: RunRecord) -> bool:
-            failing = not check_all(attempt, [invariant])[0].holds
-            if failing and len(attempt.decisions) <= len(kept[0].decisions):
-                kept[0] = attempt
-            return failing
+        def attempt(decisions: Sequence[int]) -> RunRecord | None:
+            nonlocal cut
+            try:
+                return run_prefix(decisions)
+            except OutOfTime:  # not run: the bisection keeps the shortest found so far
+                cut = True
+                return None
 
-        try:
-            best = shortest_prefix(record, run_prefix, fails)
-        except OutOfTime:
-            best, cut = kept[0], True
+        best = shortest_prefix(
+            record, attempt, lambda attempt: not check_all(attempt, [invariant])[0].holds
+        )
     verdict = check_all(best, [invariant])[0]
     try:
         again = replay(best.decisions)

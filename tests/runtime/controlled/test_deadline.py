@@ -146,3 +146,41 @@ def test_a_budget_no_run_ends_within_judges_nothing():
     assert report.unsupported is not None
     assert "no run ended within the time budget" in report.unsupported
     assert all(v.message.startswith("not judged") for v in report.verdicts)
+
+
+def test_minimising_cut_by_the_deadline_keeps_a_failing_run_and_says_so():
+    from interlock.checkers import check_all
+    from interlock.runtime.strategies import BASELINE
+    from interlock.stages import minimise
+    from interlock.subjects import builtin_subjects
+
+    runtime = ControlledRuntime()
+    article_queue = builtin_subjects()["article_queue"]
+    tiny = load_scenario("tiny")
+    with runtime.session():
+        for seed in range(50):
+            strategy = make_strategy("random", seed)
+            strategy.new_execution()
+            found = runtime.run(article_queue, tiny, strategy)
+            if not check_all(found, ["max_in_flight"])[0].holds:
+                break
+        else:
+            pytest.fail("no run of article_queue broke max_in_flight")
+        calls = []
+
+        def run_prefix(decisions):
+            calls.append(len(decisions))
+            if len(calls) > 1:
+                raise OutOfTime("deadline")
+            return runtime.replay(article_queue, tiny, decisions, then=BASELINE)
+
+        def replay(decisions):
+            raise OutOfTime("deadline")
+
+        minimal = minimise(found, "max_in_flight", run_prefix, replay)
+    assert minimal.cut
+    assert minimal.deterministic is None  # not claimed either way
+    assert not minimal.verdict.holds
+    assert "NONDETERMINISTIC" not in minimal.verdict.message
+    assert len(minimal.record.decisions) <= len(found.decisions)
+    assert len(calls) > 2  # the bisection went on, each cut attempt counted as not failing
