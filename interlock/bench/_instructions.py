@@ -23,7 +23,13 @@ import subprocess
 import sys
 import tempfile
 
-__all__ = ["batch", "instructions_per_run", "lower_bound_batch"]
+__all__ = [
+    "batch",
+    "bare_calls",
+    "instructions_per_call",
+    "instructions_per_run",
+    "lower_bound_batch",
+]
 
 SMALL, LARGE = 20, 120
 
@@ -65,6 +71,23 @@ def lower_bound_batch(runs: int) -> None:
             run_without_scheduler(subject, tiny)
 
 
+def bare_calls(n: int, *, call: bool = True) -> None:
+    """``n`` calls of a bound method with one argument, from a loop in a function
+    (``call=False``: the same loop, empty): what one bare Python call costs."""
+
+    class Lock:
+        def acquire(self, blocking=True):
+            return blocking
+
+    acquire = Lock().acquire
+    if call:
+        for _ in range(n):
+            acquire(False)
+    else:
+        for _ in range(n):
+            pass
+
+
 def _count(runs: int, valgrind: str, workdir: str, mode: tuple[str, ...] = ()) -> int:
     out = os.path.join(workdir, f"callgrind{''.join(mode)}.{runs}.out")
     subprocess.run(
@@ -91,10 +114,18 @@ def _count(runs: int, valgrind: str, workdir: str, mode: tuple[str, ...] = ()) -
     raise RuntimeError(msg)
 
 
-def _per_run(valgrind: str, workdir: str, mode: tuple[str, ...] = ()) -> float:
-    small = _count(SMALL, valgrind, workdir, mode)
-    large = _count(LARGE, valgrind, workdir, mode)
-    return (large - small) / (LARGE - SMALL)
+def _per_run(valgrind: str, workdir: str, mode: tuple[str, ...] = (), scale: int = 1) -> float:
+    small = _count(SMALL * scale, valgrind, workdir, mode)
+    large = _count(LARGE * scale, valgrind, workdir, mode)
+    return (large - small) / ((LARGE - SMALL) * scale)
+
+
+def instructions_per_call(valgrind: str, workdir: str) -> float:
+    """Instructions one bare Python call costs (a bound method, one argument), its
+    loop's own cost taken off: the least any call into interlock's code adds."""
+    calls = _per_run(valgrind, workdir, ("--calls",), scale=1000)
+    loop = _per_run(valgrind, workdir, ("--loop",), scale=1000)
+    return calls - loop
 
 
 def instructions_per_run(*, say=print) -> float | None:
@@ -109,8 +140,31 @@ def instructions_per_run(*, say=print) -> float | None:
     with tempfile.TemporaryDirectory(prefix="interlock-callgrind-") as workdir:
         interlock = _per_run(valgrind, workdir)
         lower = _per_run(valgrind, workdir, ("--lower-bound",))
+        per_call = instructions_per_call(valgrind, workdir)
     say(_lower_bound_line(interlock, lower))
+    for line in _calls_lines(per_call):
+        say(line)
     return interlock
+
+
+def _calls_lines(per_call: float) -> list[str]:
+    """The table of Python calls per run by group, against the lower bound's."""
+    from ._calls import GROUPS, calls_per_run
+
+    ours, lower = calls_per_run()
+    lines = [
+        "Python calls per tiny run, by where the code lives (the true lower bound's "
+        f"in brackets); one bare call costs {per_call:,.0f} instructions:"
+    ]
+    for group, what in GROUPS:
+        if ours[group] or lower[group]:
+            lines.append(f"  {group:<11} {ours[group]:6.0f} ({lower[group]:4.0f})  {what}")
+    own = sum(ours[g] for g in ("primitives", "patches", "scheduler", "record", "check"))
+    lines.append(
+        f"  interlock's own code: {own:,.0f} calls a run, at least "
+        f"{own * per_call:,.0f} instructions before any of their bodies runs"
+    )
+    return lines
 
 
 def _lower_bound_line(interlock: float, lower: float) -> str:
@@ -126,5 +180,7 @@ def _lower_bound_line(interlock: float, lower: float) -> str:
 if __name__ == "__main__":
     if sys.argv[1] == "--lower-bound":
         lower_bound_batch(int(sys.argv[2]))
+    elif sys.argv[1] in ("--calls", "--loop"):
+        bare_calls(int(sys.argv[2]), call=sys.argv[1] == "--calls")
     else:
         batch(int(sys.argv[1]))

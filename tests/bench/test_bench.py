@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 
 import pytest
 
+import interlock
 from interlock.cli import main
 from interlock.subjects import builtin_subjects
 
@@ -71,25 +73,55 @@ def test_quick_bench_prints_every_section(capsys):
 
 
 def test_instructions_mode_counts_the_difference_between_two_batches(tmp_path, monkeypatch, capsys):
-    # A stand-in valgrind: writes the callgrind summary a batch of N runs would have,
-    # 1,000,000 for start-up plus 2,500 a run, so one run costs exactly 2,500.
+    # A stand-in valgrind: writes the callgrind summary a batch of N would have,
+    # 1,000,000 for start-up plus 2,500 a run, so one run costs exactly 2,500; a batch
+    # of N bare calls costs 3 each, and of N turns of the empty loop 1 each.
     fake = tmp_path / "valgrind"
     fake.write_text(
         "#!/bin/sh\n"
-        'out=""; for a in "$@"; do case "$a" in --callgrind-out-file=*) out="${a#*=}";; esac; done\n'
+        'out=""; each=2500\n'
+        'for a in "$@"; do case "$a" in --callgrind-out-file=*) out="${a#*=}";; '
+        "--calls) each=3;; --loop) each=1;; esac; done\n"
         'for last in "$@"; do :; done\n'
-        'echo "summary: $((1000000 + 2500 * last))" > "$out"\n'
+        'echo "summary: $((1000000 + each * last))" > "$out"\n'
     )
     fake.chmod(0o755)
     monkeypatch.setenv("PATH", f"{tmp_path}:{os.environ['PATH']}")
     assert main(["bench", "--instructions"]) == 0
     out, _ = capsys.readouterr()
-    lower, interlock = out.strip().splitlines()
+    lines = out.strip().splitlines()
+    lower, interlock = lines[0], lines[-1]
     assert interlock.endswith("valgrind callgrind): 2,500")
     # The lower bound's batches are counted the same way (the stand-in gives them the
     # same cost), and the ratio is computed from the two counts.
     assert lower.startswith("instructions per tiny run, true lower bound")
     assert lower.endswith("no scheduler): 2,500; interlock end to end is 1.00 x it")
+    # Between them, the calls a run makes by group, priced at the bare call's cost.
+    assert lines[1].endswith("one bare call costs 2 instructions:")
+    table = {line.split()[0]: line.split() for line in lines[2:-2]}
+    assert int(table["subject"][1]) > 0
+    assert table["primitives"][2] == "(" and table["primitives"][3] == "0)"
+    own = re.match(r"  interlock's own code: ([\d,]+) calls a run, at least ([\d,]+) ", lines[-2])
+    calls, least = (int(g.replace(",", "")) for g in own.groups())
+    assert calls > 0
+    assert least == pytest.approx(2 * calls, abs=2)
+
+
+def test_python_calls_are_counted_by_where_their_code_lives():
+    from interlock.bench import _calls
+
+    ours, lower = _calls.calls_per_run(runs=20)
+    # The subject's own calls are the same with or without a scheduler; the lower
+    # bound makes none into interlock's runtime, and interlock's run makes many.
+    assert ours["subject"] == lower["subject"] > 0
+    assert lower["primitives"] == lower["patches"] == lower["scheduler"] == 0
+    assert ours["primitives"] > 0 and ours["patches"] > 0 and ours["scheduler"] > 0
+    assert ours["check"] > 0 and lower["check"] == 0
+    assert _calls.place(threading.__file__) == "stdlib"
+    assert (
+        _calls.place(os.path.join(os.path.dirname(interlock.__file__), "checkers", "x.py"))
+        == "check"
+    )
 
 
 def test_instructions_mode_without_valgrind_is_one_line_and_exit_2(tmp_path, monkeypatch, capsys):
