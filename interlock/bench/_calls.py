@@ -82,17 +82,20 @@ def _count(run_batch: Callable[[int], None], runs: int) -> Counter:
     return groups
 
 
-def calls_per_run(runs: int = 200) -> tuple[dict[str, float], dict[str, float]]:
-    """Python calls per tiny run by group: (interlock, the true lower bound).
+def calls_per_run(
+    interlock_batch: Callable[[int], None],
+    lower_bound_batch: Callable[[int], None],
+    runs: int = 200,
+) -> tuple[dict[str, float], dict[str, float]]:
+    """Python calls per run by group: (``interlock_batch``'s, ``lower_bound_batch``'s).
 
-    Like the instruction count, the figure is the difference between a batch of
-    ``runs`` and a batch of ``runs // 10``, so the one-off imports and set-up drop out.
+    Each batch function makes the runs it is given (``_instructions.batch`` and
+    ``lower_bound_batch``). Like the instruction count, the figure is the difference
+    between a batch of ``runs`` and one of ``runs // 10``, so one-off set-up drops out.
     """
-    from ._instructions import batch, lower_bound_batch
-
     small = max(1, runs // 10)
     result = []
-    for run_batch in (batch, lower_bound_batch):
+    for run_batch in (interlock_batch, lower_bound_batch):
         run_batch(small)  # imports and first-run set-up, outside both counts
         few, many = _count(run_batch, small), _count(run_batch, runs)
         result.append({g: (many[g] - few[g]) / (runs - small) for g, _ in GROUPS})

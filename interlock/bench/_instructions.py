@@ -151,7 +151,7 @@ def _calls_lines(per_call: float) -> list[str]:
     """The table of Python calls per run by group, against the lower bound's."""
     from ._calls import GROUPS, calls_per_run
 
-    ours, lower = calls_per_run()
+    ours, lower = calls_per_run(batch, lower_bound_batch)
     lines = [
         "Python calls per tiny run, by where the code lives (the true lower bound's "
         f"in brackets); one bare call costs {per_call:,.0f} instructions:"

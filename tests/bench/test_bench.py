@@ -108,9 +108,9 @@ def test_instructions_mode_counts_the_difference_between_two_batches(tmp_path, m
 
 
 def test_python_calls_are_counted_by_where_their_code_lives():
-    from interlock.bench import _calls
+    from interlock.bench import _calls, _instructions
 
-    ours, lower = _calls.calls_per_run(runs=20)
+    ours, lower = _calls.calls_per_run(_instructions.batch, _instructions.lower_bound_batch, 20)
     # The subject's own calls are the same with or without a scheduler; the lower
     # bound makes none into interlock's runtime, and interlock's run makes many.
     assert ours["subject"] == lower["subject"] > 0
