@@ -308,9 +308,46 @@ def _on_sys_path(*directories: str):
                 sys.path.remove(directory)
 
 
+@contextlib.contextmanager
+def _standard_fds_kept():
+    """Keep a copy of file descriptors 1 and 2 for the length of the command: a subject
+    run in this process may close them or point them elsewhere (``os.dup2`` of
+    /dev/null), and the report must still reach the terminal (``_repair_standard_fds``)."""
+    for fd in (1, 2):
+        try:
+            _KEPT_FDS[fd] = (os.dup(fd), _identity(fd))
+        except OSError:  # not open: nothing to keep
+            pass
+    try:
+        yield
+    finally:
+        while _KEPT_FDS:
+            _, (copy, _) = _KEPT_FDS.popitem()
+            os.close(copy)
+
+
+_KEPT_FDS: dict[int, tuple[int, tuple]] = {}
+
+
+def _identity(fd: int) -> tuple:
+    info = os.fstat(fd)
+    return (info.st_dev, info.st_ino, info.st_mode)
+
+
+def _repair_standard_fds() -> None:
+    """Point fds 1 and 2 back where they were at the start, if a subject moved them."""
+    for fd, (copy, identity) in _KEPT_FDS.items():
+        try:
+            if _identity(fd) == identity:
+                continue
+        except OSError:  # closed by the subject
+            pass
+        os.dup2(copy, fd)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     _keep_out_of_the_working_directory()
-    with _on_sys_path(os.getcwd()):
+    with _on_sys_path(os.getcwd()), _standard_fds_kept():
         return _main(argv)
 
 
@@ -424,6 +461,7 @@ def _verify(args) -> int:
 
     def progress(message: str) -> None:
         if show_progress:
+            _repair_standard_fds()
             print(f"interlock: {message}", file=sys.stderr, flush=True)
 
     shard = parse_shard(args.shard)
@@ -451,6 +489,7 @@ def _verify(args) -> int:
                     file=sys.stderr,
                 )
                 break
+    _repair_standard_fds()  # a subject may have pointed fd 1 or 2 at /dev/null
     chosen = args.format or (
         "json"
         if args.json

@@ -7,6 +7,7 @@ import hashlib
 from dataclasses import dataclass
 
 from ._errors import DownloadFailed, UnknownURL
+from ._guarded import cause_chain, exception_text, safe_attr, safe_repr, safe_str
 
 __all__ = ["ResultItem", "classify_result", "identify_payload", "make_payload"]
 
@@ -28,9 +29,17 @@ def make_payload(seed: int, url: str, size: int) -> bytes:
 
 def identify_payload(data: object) -> tuple[int, str] | None:
     """The (seed, url) a payload claims to be, or None when it is not a payload."""
-    if not isinstance(data, (bytes, bytearray)) or not data.startswith(_MAGIC):
+    # Read through bytes' and bytearray's own methods: a subclass's overrides (or its
+    # __bytes__) are the subject's code, and are not run.
+    if issubclass(type(data), bytes):
+        raw = bytes.__getitem__(data, slice(None))
+    elif issubclass(type(data), bytearray):
+        raw = bytes(bytearray.__getitem__(data, slice(None)))
+    else:
         return None
-    rest = bytes(data[len(_MAGIC) :])
+    if not raw.startswith(_MAGIC):
+        return None
+    rest = raw[len(_MAGIC) :]
     seed_text, sep, rest = rest.partition(b"|")
     url, sep2, _ = rest.partition(b"|")
     if not sep or not sep2:
@@ -90,40 +99,42 @@ def classify_result(item: object, scenario) -> ResultItem:
             return known
     if item is None:
         return _NONE
-    if isinstance(item, BaseException):
-        url = getattr(item, "url", None)
-        if isinstance(item, (DownloadFailed, UnknownURL)) and isinstance(url, str):
-            return ResultItem("error", url, True, f"{type(item).__name__}: {item}")
+    if issubclass(type(item), BaseException):
+        # The subject's exception: its text and url are read without running its own
+        # code unguarded (a __str__ that loops must not hang interlock).
+        url = safe_attr(item, "url")
+        if issubclass(type(item), (DownloadFailed, UnknownURL)) and isinstance(url, str):
+            return ResultItem("error", url, True, exception_text(item))
         if not isinstance(url, str):
             # A subject may wrap the failure; find the URL in the message or the cause chain.
             url = _url_in_exception(item, scenario)
-        return ResultItem("error", url, url is not None, f"{type(item).__name__}: {item}")
+        return ResultItem("error", url, url is not None, exception_text(item))
     who = identify_payload(item)
     if who is not None:
         seed, url = who
         task = scenario.task(url)
+        if issubclass(type(item), bytes):
+            raw = bytes.__getitem__(item, slice(None))
+        else:
+            raw = bytes(bytearray.__getitem__(item, slice(None)))
         intact = (
             task is not None
             and seed == scenario.seed
-            and bytes(item) == make_payload(scenario.seed, url, task.size)
+            and raw == make_payload(scenario.seed, url, task.size)
         )
-        return ResultItem("payload", url, intact, f"<{len(item)} bytes of {url}>")
-    text = repr(item)
+        return ResultItem("payload", url, intact, f"<{len(raw)} bytes of {url}>")
+    text = safe_repr(item)
     if len(text) > 60:
         text = text[:57] + "..."
     return ResultItem("other", None, False, text)
 
 
 def _url_in_exception(exc: BaseException, scenario) -> str | None:
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        url = getattr(current, "url", None)
+    for current in cause_chain(exc):
+        url = safe_attr(current, "url")
         if isinstance(url, str) and scenario.task(url) is not None:
             return url
-        current = current.__cause__ or current.__context__
-    message = str(exc)
+    message = safe_str(exc)
     # Longest first, so "u1" does not claim the message of "u10".
     for url in sorted(scenario.urls, key=len, reverse=True):
         if url in message:

@@ -127,12 +127,28 @@ class Crash:
 
     @classmethod
     def from_exception(
-        cls, exc: BaseException, thread: str | None = None, where: str | None = None
+        cls,
+        exc: BaseException,
+        thread: str | None = None,
+        where: str | None = None,
+        *,
+        guard: bool = True,
     ) -> Crash:
+        """``exc`` as text; ``guard=False`` inside a controlled run (see ``_guarded``)."""
         import traceback
 
-        tb = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-        return cls(type(exc).__name__, str(exc), tb, thread, where)
+        from ._guarded import cause_chain, safe_str, str_is_builtin
+
+        message = safe_str(exc, guard)
+        if all(str_is_builtin(e) for e in cause_chain(exc)):
+            tb = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+        else:
+            # The subject's own __str__ may loop or raise: the traceback is made from the
+            # guarded text, without the chain (format_exception would call it unguarded).
+            frames = "".join(traceback.format_tb(exc.__traceback__))
+            last = f"{type(exc).__name__}: {message}" if message else type(exc).__name__
+            tb = f"Traceback (most recent call last):\n{frames}{last}\n"
+        return cls(type(exc).__name__, message, tb, thread, where)
 
 
 @dataclass(frozen=True, init=False)

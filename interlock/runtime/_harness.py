@@ -31,10 +31,16 @@ class SubjectOutcome:
     crash: Crash | None = None
     returned: bool = False
     items: list | None = None  # what download_all returned, before classify() reads it
+    raised: tuple | None = None  # (exception, where) download_all raised, before classify()
 
     def classify(self, scenario: Scenario) -> None:
-        """Reduce the returned items to ``results`` (interlock's own work: a runtime may
-        do it outside the subject's world, where it is not timed as the subject's)."""
+        """Reduce the returned items to ``results`` and what was raised to ``crash``
+        (interlock's own work, which runs the subject's __repr__ and __str__: a runtime
+        may do it outside the subject's world, where it is not timed as the subject's)."""
+        if self.raised is not None:
+            exc, where = self.raised
+            self.crash = Crash.from_exception(exc, where=where)
+            self.raised = None
         if self.items is not None:
             self.results = tuple(classify_result(item, scenario) for item in self.items)
             self.items = None
@@ -64,7 +70,9 @@ def call_subject(
             exc, (Exception, SystemExit, KeyboardInterrupt, GeneratorExit)
         ):
             raise  # Ctrl-C, or a test timeout fired inside the run: not the subject's
-        outcome.crash = Crash.from_exception(exc, where=crash_where(exc))
+        outcome.raised = (exc, crash_where(exc))
+        if classify:
+            outcome.classify(scenario)
         outcome.returned = False
         return
     if returned is None:

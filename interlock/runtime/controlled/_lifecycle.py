@@ -192,7 +192,7 @@ class Lifecycle:
         elif not isinstance(exc, SystemExit) and not self.aborting:
             # What dies while a stopped run is being unwound is not the subject's doing.
             self._thread_errors.append(
-                Crash.from_exception(exc, thread=th.name, where=crash_where(exc))
+                Crash.from_exception(exc, thread=th.name, where=crash_where(exc), guard=False)
             )
 
     def _end(self, th: ThreadRec) -> None:

@@ -714,6 +714,7 @@ class Patches:
         (_cf_thread.ThreadPoolExecutor, "_counter"),
     )
     _per_run_slots: tuple = ()
+    _interpreter: tuple | None = None  # (recursion limit, switch interval) at begin_run
 
     def _restore_world(self) -> None:
         """Put back whatever a run changed in the watched modules and classes."""
@@ -758,6 +759,9 @@ class Patches:
         _cf_thread.ThreadPoolExecutor._counter = itertools.count().__next__
         registry = _mp_util._finalizer_registry
         self._finalizers = set(registry) if registry else ()
+        # Interpreter-wide settings a subject may change and never put back (a worker
+        # that lowers the recursion limit would break interlock's own code after it).
+        self._interpreter = (sys.getrecursionlimit(), sys.getswitchinterval())
         # The watched snapshots take this run's fresh values, so that a run that changed
         # nothing else compares equal in one C-level step at its end.
         for now, name, snapshot in self._per_run_slots:
@@ -767,6 +771,12 @@ class Patches:
         """Forget this run's threads in threading's registries, and its finalizers; put
         back what the run changed in the world."""
         self._restore_world()
+        if self._interpreter is not None:
+            limit, interval = self._interpreter
+            if sys.getrecursionlimit() != limit:
+                sys.setrecursionlimit(limit)
+            if sys.getswitchinterval() != interval:
+                sys.setswitchinterval(interval)
         registry = _mp_util._finalizer_registry
         if registry:
             # A pool the subject made (util.Finalize(pool, _terminate_pool)) would be
