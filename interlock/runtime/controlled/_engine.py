@@ -461,10 +461,14 @@ class Engine(Clock, Lifecycle, SpinWatch):
 
     point = _schedule
 
-    def process_exit(self, th: ThreadRec, status, where: str | None) -> None:
-        """``os._exit(status)`` in ``th``: end the run there, as the process would end."""
+    def process_exit(
+        self, th: ThreadRec, status, where: str | None, message: str | None = None
+    ) -> None:
+        """``os._exit(status)`` in ``th`` (or, with ``message``, a signal that would kill
+        the process): end the run there, as the process would end."""
         at = f" at {where}" if where else ""
-        message = f"os._exit({status!r}) called in {th.name}{at}: the process would end here"
+        if message is None:
+            message = f"os._exit({status!r}) called in {th.name}{at}: the process would end here"
         self._exit = Crash(PROCESS_EXIT, message, thread=th.name)
         self._stop(Stop.EXITED, message)
 

@@ -106,6 +106,23 @@ _HAS_SHUTDOWN_LOCKS = hasattr(threading, "_shutdown_locks")
 _REAL_MP_SIMPLE_QUEUE = _mp_context.BaseContext.SimpleQueue
 _REAL_MP_WAIT = _mp_connection.wait
 _REAL_OS_EXIT = os._exit
+_REAL_KILL = os.kill
+_REAL_KILLPG = getattr(os, "killpg", None)
+_REAL_ABORT = os.abort
+_REAL_RAISE_SIGNAL = getattr(signal, "raise_signal", None)
+_REAL_PTHREAD_KILL = getattr(signal, "pthread_kill", None)
+# Signals whose default action is not to end the process: ignored, or stop/continue
+# (a stop is not modelled: it would freeze the process, interlock with it).
+_IGNORED_BY_DEFAULT = frozenset(
+    getattr(signal, name)
+    for name in ("SIGCHLD", "SIGURG", "SIGWINCH", "SIGCONT")
+    if hasattr(signal, name)
+)
+_STOP_BY_DEFAULT = frozenset(
+    getattr(signal, name)
+    for name in ("SIGSTOP", "SIGTSTP", "SIGTTIN", "SIGTTOU")
+    if hasattr(signal, name)
+)
 _REAL_FORK = getattr(os, "fork", None)
 _REAL_PROCESS_START = _mp_process.BaseProcess.start
 _REAL_POOL_INIT = _mp_pool.Pool.__init__
@@ -432,6 +449,98 @@ class Patches:
 
             return subject_where(sys._getframe(2)) or "?"
 
+        def signal_name(signalnum) -> str:
+            try:
+                return signal.Signals(signalnum).name
+            except ValueError:
+                return f"signal {signalnum}"
+
+        def to_own_process(th, signalnum, how: str, where: str) -> None:
+            # A signal the run sends its own process (os.kill(os.getpid(), ...) and the
+            # like): delivered for real it would kill interlock with the subject, and no
+            # report would come. Modelled by what its disposition would do.
+            if signalnum == 0:
+                return  # only asks whether the process exists: it does
+            if engine.aborting:
+                msg = "run stopped"
+                raise Aborted(msg)
+            name = signal_name(signalnum)
+            handler = patches._handlers.get(signalnum, _REAL_GETSIGNAL(signalnum))
+            if signalnum == getattr(signal, "SIGKILL", None) or (
+                handler == signal.SIG_DFL
+                and signalnum not in _IGNORED_BY_DEFAULT
+                and signalnum not in _STOP_BY_DEFAULT
+            ):
+                engine.process_exit(
+                    th,
+                    None,
+                    where,
+                    f"{how} in {th.name} at {where}: {name} would kill the process here",
+                )
+            if handler == signal.SIG_IGN or (
+                handler == signal.SIG_DFL and signalnum in _IGNORED_BY_DEFAULT
+            ):
+                return
+            engine.unsupported(
+                th,
+                f"{th.name} sends {name} to its own process ({how}) at {where}: a signal "
+                "delivered in the middle of a run (its handler, or a stop) is not modelled",
+            )
+
+        def own_pid(pid) -> bool:
+            return pid == os.getpid() or pid == 0 or pid == -os.getpgrp()
+
+        def kill(pid, signalnum):
+            th = lookup(getcurrent())
+            if th is None or not own_pid(pid):
+                return _REAL_KILL(pid, signalnum)
+            shown = "os.getpid()" if pid == os.getpid() else pid  # the same text in every run
+            return to_own_process(
+                th, signalnum, f"os.kill({shown}, {signal_name(signalnum)})", where_called()
+            )
+
+        def killpg(pgid, signalnum):
+            th = lookup(getcurrent())
+            if th is None or pgid not in (0, os.getpgrp()):
+                return _REAL_KILLPG(pgid, signalnum)
+            return to_own_process(
+                th, signalnum, f"os.killpg({pgid}, {signal_name(signalnum)})", where_called()
+            )
+
+        def raise_signal(signalnum):
+            th = lookup(getcurrent())
+            if th is None:
+                return _REAL_RAISE_SIGNAL(signalnum)
+            return to_own_process(
+                th, signalnum, f"signal.raise_signal({signal_name(signalnum)})", where_called()
+            )
+
+        def pthread_kill(thread_id, signalnum):
+            th = lookup(getcurrent())
+            target = engine.thread(thread_id) if th is not None else None
+            if target is None:
+                return _REAL_PTHREAD_KILL(thread_id, signalnum)
+            return to_own_process(
+                th,
+                signalnum,
+                f"signal.pthread_kill({target.name}, {signal_name(signalnum)})",
+                where_called(),
+            )
+
+        def abort():
+            th = lookup(getcurrent())
+            if th is None:
+                _REAL_ABORT()
+            if engine.aborting:
+                msg = "run stopped"
+                raise Aborted(msg)
+            engine.process_exit(
+                th,
+                None,
+                where_called(),
+                f"os.abort() in {th.name} at {where_called()}: SIGABRT would kill the process here",
+            )
+
         def fork():
             th = lookup(getcurrent())
             if th is None:
@@ -525,6 +634,11 @@ class Patches:
             "alarm": alarm,
             "setitimer": setitimer,
             "os_exit": os_exit,
+            "kill": kill,
+            "killpg": killpg,
+            "raise_signal": raise_signal,
+            "pthread_kill": pthread_kill,
+            "abort": abort,
             "get_ident": get_ident,
             "get_native_id": get_native_id,
             "monotonic": monotonic,
@@ -608,6 +722,8 @@ class Patches:
             (time, "perf_counter_ns", f["perf_counter_ns"]),
             (time, "time_ns", f["time_ns"]),
             (os, "_exit", f["os_exit"]),
+            (os, "kill", f["kill"]),
+            (os, "abort", f["abort"]),
             (_mp_process.BaseProcess, "start", f["process_start"]),
             (_mp_pool.Pool, "__init__", f["process_pool_init"]),
             (subprocess.Popen, "__init__", f["popen_init"]),
@@ -621,6 +737,12 @@ class Patches:
             swaps.append((signal, "setitimer", f["setitimer"]))
         if _REAL_FORK is not None:
             swaps.append((os, "fork", f["fork"]))
+        if _REAL_KILLPG is not None:
+            swaps.append((os, "killpg", f["killpg"]))
+        if _REAL_RAISE_SIGNAL is not None:
+            swaps.append((signal, "raise_signal", f["raise_signal"]))
+        if _REAL_PTHREAD_KILL is not None:
+            swaps.append((signal, "pthread_kill", f["pthread_kill"]))
         if _REAL_GET_NATIVE_ID is not None:
             swaps.append((threading, "get_native_id", f["get_native_id"]))
             swaps.append((_thread, "get_native_id", f["get_native_id"]))
