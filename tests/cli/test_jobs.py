@@ -117,6 +117,7 @@ def test_a_worker_that_dies_is_one_line_and_exit_2(capsys, tmp_path):
     dies.write_text(
         textwrap.dedent(
             """
+            import ctypes
             import multiprocessing
             import os
             import signal
@@ -124,7 +125,9 @@ def test_a_worker_that_dies_is_one_line_and_exit_2(capsys, tmp_path):
             def download_all(urls, fetch, limit):
                 if multiprocessing.parent_process() is None:  # never the test's own process
                     raise RuntimeError("not in a worker process")
-                os.kill(os.getpid(), signal.SIGKILL)
+                # libc's kill, not os.kill (which a run models: a subject that signals
+                # itself is a no_crash violation, not the end of interlock).
+                ctypes.CDLL(None).kill(os.getpid(), signal.SIGKILL)
             """
         )
     )

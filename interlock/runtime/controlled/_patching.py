@@ -481,11 +481,15 @@ class Patches:
                 handler == signal.SIG_DFL and signalnum in _IGNORED_BY_DEFAULT
             ):
                 return
-            engine.unsupported(
-                th,
-                f"{th.name} sends {name} to its own process ({how}) at {where}: a signal "
-                "delivered in the middle of a run (its handler, or a stop) is not modelled",
-            )
+            if handler == signal.SIG_DFL:  # a stop: the process would freeze
+                engine.unsupported(
+                    th,
+                    f"{th.name} sends {name} to its own process ({how}) at {where}: a stop "
+                    "of the process is not modelled",
+                )
+            # A handler of Python's own (SIGINT's default_int_handler: a Ctrl-C) or of
+            # the subject's: delivered for real, as before, in the main OS thread.
+            _REAL_KILL(os.getpid(), signalnum)
 
         def own_pid(pid) -> bool:
             return pid == os.getpid() or pid == 0 or pid == -os.getpgrp()
