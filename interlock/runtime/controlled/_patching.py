@@ -89,6 +89,7 @@ _REAL = {
     ("time", "perf_counter_ns"): time.perf_counter_ns,
     ("time", "time_ns"): time.time_ns,
     ("threading", "excepthook"): threading.excepthook,
+    ("sys", "unraisablehook"): sys.unraisablehook,
     ("threading", "main_thread"): threading.main_thread,
     ("threading", "enumerate"): threading.enumerate,
     ("threading", "active_count"): threading.active_count,
@@ -188,6 +189,7 @@ class Patches:
         real_perf_ns = _REAL[("time", "perf_counter_ns")]
         real_time_ns = _REAL[("time", "time_ns")]
         real_excepthook = _REAL[("threading", "excepthook")]
+        real_unraisablehook = _REAL[("sys", "unraisablehook")]
         real_main_thread = _REAL[("threading", "main_thread")]
         real_enumerate = _REAL[("threading", "enumerate")]
         real_active_count = _REAL[("threading", "active_count")]
@@ -320,6 +322,19 @@ class Patches:
             handle = ThreadHandle()
             handle.ident = ident
             return handle
+
+        def unraisablehook(unraisable) -> None:
+            # A run being stopped unwinds its threads with Aborted; one that was inside a
+            # __del__ (a finalizer taking a lock, run by gc.collect()) cannot let it out,
+            # and Python prints "Exception ignored in ..." for each: interlock's own
+            # exception, not the subject's, and thousands of them for one deadlock.
+            if isinstance(unraisable.exc_value, Aborted):
+                return None
+            # Otherwise the hook that was there when the patches went in (pytest's, say).
+            for owner, name, previous in patches._saved:
+                if owner is sys and name == "unraisablehook":
+                    return previous(unraisable)
+            return real_unraisablehook(unraisable)
 
         def excepthook(args) -> None:
             th = lookup(getcurrent())
@@ -660,6 +675,7 @@ class Patches:
             "set_sentinel": set_sentinel,
             "make_thread_handle": make_thread_handle,
             "excepthook": excepthook,
+            "unraisablehook": unraisablehook,
             "enumerate": enumerate_,
             "active_count": active_count,
             "thread_count": thread_count,
@@ -702,6 +718,7 @@ class Patches:
             (threading, "_time", f["monotonic"]),
             (threading, "local", _threading_local.local),
             (threading, "excepthook", f["excepthook"]),
+            (sys, "unraisablehook", f["unraisablehook"]),
             (threading, "enumerate", f["enumerate"]),
             (threading, "active_count", f["active_count"]),
             (threading, "main_thread", f["main_thread"]),
