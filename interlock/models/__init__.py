@@ -13,6 +13,7 @@ from ._errors import (
 )
 from .downloader import FakeDownloader
 from .events import Event, Interval, Trace
+from .names import ThreadNames
 from .payloads import ResultItem, classify_result, identify_payload, make_payload
 from .record import Crash, RunRecord, Stop, ThreadState, Verdict
 from .report import SubjectReport
@@ -43,6 +44,7 @@ __all__ = [
     "Subject",
     "SubjectReport",
     "TaskSpec",
+    "ThreadNames",
     "ThreadState",
     "Trace",
     "UnknownURL",

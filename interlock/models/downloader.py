@@ -7,22 +7,25 @@ import time
 
 from ._errors import DownloadFailed, UnknownURL
 from .events import FAIL, FINISH, START, UNKNOWN, Event, Trace
+from .names import ThreadNames
 from .payloads import make_payload
 from .tasks import Scenario
 
 __all__ = ["FakeDownloader"]
 
-_SLOTS = 4  # an event in a downloader's log: kind, URL, thread name, time
+_SLOTS = 4  # an event in a downloader's log: kind, URL, thread, time
 
 
 class _EventLog:
     """A read-only view of a downloader's log as events: an event's ``seq`` is its
-    place in the log, and it is made only when read."""
+    place in the log, and it is made only when read. The log holds the thread itself;
+    an event names it as the run's names do (threads may share a name)."""
 
-    __slots__ = ("_flat",)
+    __slots__ = ("_flat", "_names")
 
-    def __init__(self, flat: list) -> None:
+    def __init__(self, flat: list, names: ThreadNames) -> None:
         self._flat = flat
+        self._names = names
 
     def __len__(self) -> int:
         return len(self._flat) // _SLOTS
@@ -30,13 +33,16 @@ class _EventLog:
     def __getitem__(self, index: int) -> Event:
         seq = range(len(self))[index]
         start = seq * _SLOTS
-        return Event(seq, *self._flat[start : start + _SLOTS])
+        kind, url, thread, at = self._flat[start : start + _SLOTS]
+        return Event(seq, kind, url, self._names.of_ids((thread,))[thread], at)
 
     def events(self) -> tuple[Event, ...]:
         flat = self._flat
         end = len(flat) // _SLOTS * _SLOTS  # the log only grows: slices up to here agree
         kinds, urls, threads, times = (flat[i:end:_SLOTS] for i in range(_SLOTS))
-        return tuple(map(Event, range(end // _SLOTS), kinds, urls, threads, times))
+        named = self._names.of_ids(set(threads))
+        names = map(named.__getitem__, threads)
+        return tuple(map(Event, range(end // _SLOTS), kinds, urls, names, times))
 
 
 class FakeDownloader:
@@ -44,11 +50,15 @@ class FakeDownloader:
     at call time, so the runtime decides what time is: real time scaled by ``scale``
     (real seconds per virtual second), or the controlled scheduler's virtual clock.
 
-    The events are logged flat, four slots an event (kind, URL, thread name, time)
+    The events are logged flat, four slots an event (kind, URL, thread, time)
     in one list, and made when the trace is read: a run of 100,000 URLs logs
     200,000 of them while its subject's own objects are all alive, and an ``Event``
     costs about 130 bytes (itself, its ``seq`` and its time) where four slots cost
-    32 and the time (the strings are shared by every event).
+    32 and the time (the strings are shared by every event). The thread slot holds
+    the thread's ``id``, named when the trace is read (by ``names``, which tells
+    threads that share a name apart and keeps each thread, so its id is its own):
+    reading ``Thread.name`` at each event would cost a Python call, and a thread
+    in the log would be one more object for the collector to walk.
 
     Logging takes no lock: one ``list.extend`` of a tuple runs no Python code, so it
     is atomic in CPython (one event's slots are never split by another's), and a
@@ -62,6 +72,21 @@ class FakeDownloader:
         self._trace: Trace | None = None  # the last trace read, while no event follows it
         self._t0 = time.monotonic()
         self._closed = False
+        self.names: ThreadNames | None = None  # made at the first event, unless given
+        self._kept: dict = {}
+
+    def use_names(self, names: ThreadNames) -> None:
+        """Name who downloads by ``names``: a name of its own for each thread of the run
+        (threads may share a name). The controlled runtime gives its run's, which keep
+        every thread as it starts."""
+        self.names = names
+        self._kept = names.threads
+
+    def thread_names(self) -> ThreadNames:
+        """The names threads go by in this downloader's events."""
+        if self.names is None:
+            self.use_names(ThreadNames())
+        return self.names
 
     def close(self) -> None:
         """Record nothing more: called when a runtime stops the run, so that what its
@@ -76,13 +101,16 @@ class FakeDownloader:
     def _record(self, kind: str, url: str) -> None:
         if self._closed:
             return
-        name = threading.current_thread().name
         at = (time.monotonic() - self._t0) / self.scale  # self.now(), inlined
         if at % 1:
             # round(at, 6) converts through decimal digits (about 3,000 instructions); a
             # whole number of seconds, the common case, is already its own rounding.
             at = round(at, 6)
-        self._log.extend((kind, url, name, at))
+        thread = threading.current_thread()
+        key = id(thread)
+        if key not in self._kept:
+            self.thread_names().keep(thread)  # kept from now on, so that its id is its own
+        self._log.extend((kind, url, key, at))
 
     def fetch(self, url: str) -> bytes:
         task = self.scenario.task(url) if isinstance(url, str) else None
@@ -104,7 +132,7 @@ class FakeDownloader:
     def _events(self) -> _EventLog:
         """The log as events, for a subclass that watches its own ``_record`` (the
         controlled runtime's observed downloader counts them and reads the last)."""
-        return _EventLog(self._log)
+        return _EventLog(self._log, self.thread_names())
 
     @property
     def trace(self) -> Trace:

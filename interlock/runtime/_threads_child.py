@@ -173,10 +173,15 @@ class _ChildRun:
             skip.add(self.main_ident)
         return set(sys._current_frames()) - skip
 
+    def _name_of(self, thread: threading.Thread) -> str:
+        """The thread's name in the run's records (its own, when threads share one)."""
+        downloader = getattr(self, "downloader", None)
+        return thread.name if downloader is None else downloader.thread_names().of(thread)
+
     def _excepthook(self, args) -> None:
         if args.exc_type is SystemExit:  # as threading's own hook: a thread may exit this way
             return
-        thread = args.thread.name if args.thread is not None else None
+        thread = self._name_of(args.thread) if args.thread is not None else None
         if args.exc_value is not None:
             crash = Crash.from_exception(
                 args.exc_value, thread=thread, where=crash_where(args.exc_value)
@@ -236,7 +241,7 @@ class _ChildRun:
             if thread is None:  # started with _thread directly: still the subject's
                 views.append(view_thread(f"thread-{ident}", False, frames[ident]))
             else:
-                views.append(view_thread(thread.name, thread.daemon, frames[ident]))
+                views.append(view_thread(self._name_of(thread), thread.daemon, frames[ident]))
         return views
 
     def _stop_on_budget(self, now: float) -> None:

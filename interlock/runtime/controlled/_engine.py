@@ -47,7 +47,7 @@ from heapq import heappush
 
 from greenlet import getcurrent
 
-from ...models import Crash, Stop, ThreadState
+from ...models import Crash, Stop, ThreadNames, ThreadState
 from ...models.record import PROCESS_EXIT
 from .._harness import Aborted, call_subject
 from ..strategy import CLOCK, Strategy
@@ -240,6 +240,8 @@ class Engine(Clock, Lifecycle, SpinWatch):
         self.steps = 0
         self.aborting = False
         self._threads: dict[int, ThreadRec] = {}
+        self.names = ThreadNames(locked=False)  # the run's threads, each by a name of its own
+        self.started_threads = self.names.threads  # id -> Thread, kept as each starts
         self._by_glet.clear()
         self._runnable: list[int] = []
         self._live = 0  # threads spawned and not yet ended

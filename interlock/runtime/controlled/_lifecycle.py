@@ -17,7 +17,7 @@ from bisect import insort
 
 from greenlet import getcurrent, greenlet
 
-from ...models import Crash, ThreadState
+from ...models import Crash, ThreadNames, ThreadState
 from .._frames import crash_where
 from .._harness import Aborted
 from . import _report
@@ -42,6 +42,7 @@ class ThreadRec:
         "handle",
         "kwargs",
         "last_ran",
+        "names",
         "obj",
         "started",
         "tid",
@@ -52,8 +53,9 @@ class ThreadRec:
         "woke",
     )
 
-    def __init__(self, tid: int, func, obj) -> None:
+    def __init__(self, tid: int, func, obj, names: ThreadNames | None = None) -> None:
         self.tid = tid
+        self.names = names  # the run's: a name of its own even when threads share one
         self.func = func
         self.args = ()
         self.kwargs = None
@@ -77,7 +79,8 @@ class ThreadRec:
         obj = self.obj
         if obj is not None:
             try:
-                return obj.name
+                names = self.names
+                return obj.name if names is None else names.of(obj)
             except Exception:  # noqa: BLE001 - a half-built Thread subclass
                 pass
         return f"thread-{self.tid}"
@@ -98,13 +101,14 @@ class Lifecycle:
         """Create a controlled thread running ``func(*args, **kwargs)``; it is runnable."""
         tid = self._next_tid
         self._next_tid += 1
-        th = ThreadRec(tid, func, obj)
+        th = ThreadRec(tid, func, obj, self.names)
         th.handle = handle
         if handle is not None:
             handle.ident = tid
             handle.owner = th
         if obj is not None:
             th.daemon = bool(getattr(obj, "_daemonic", False))
+            self.started_threads[id(obj)] = obj  # the run's names number threads in this order
         th.args = args
         th.kwargs = kwargs or {}
         if self._idle:

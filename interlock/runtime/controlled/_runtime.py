@@ -184,7 +184,9 @@ class ControlledRuntime:
                 return self.engine.footprints.downloader(scenario)
 
         def make_downloader() -> None:
-            box.append(downloader(scenario))  # made inside thread 1: t0 is virtual 0
+            made = downloader(scenario)  # made inside thread 1: t0 is virtual 0
+            made.use_names(self.engine.names)  # who downloads, named as the run's threads are
+            box.append(made)
 
         def main() -> None:
             call_subject(subject.download_all, scenario, box[0], outcome, classify=False)
