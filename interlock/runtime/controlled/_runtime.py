@@ -187,13 +187,17 @@ class ControlledRuntime:
         ``again(spun)`` makes a fresh strategy for the schedule of the execution ``spun``
         (see ``same_schedule``): given, a run that spins while slices are off turns them
         on and is made again with them. ``options`` go to ``Engine.run``."""
-        with self.engine.session():  # slices need one; the imports found last for it
-            ex = self._execute(fn, args, kwargs, strategy, world, options)
-            if again is not None and self._busy_waits(ex.stop, ex.blocked or ex.threads_at_end):
-                retry = again(ex)
-                if retry is not None:  # the same schedule, now with time slices
-                    ex = self._execute(fn, args, kwargs, retry, world, options)
-            return ex
+        if not self.engine._session_depth:  # slices need a session; runs in one pay nothing
+            with self.engine.session():
+                return self.execute(
+                    fn, args, kwargs, strategy=strategy, world=world, again=again, **options
+                )
+        ex = self._execute(fn, args, kwargs, strategy, world, options)
+        if again is not None and self._busy_waits(ex.stop, ex.blocked or ex.threads_at_end):
+            retry = again(ex)
+            if retry is not None:  # the same schedule, now with time slices
+                ex = self._execute(fn, args, kwargs, retry, world, options)
+        return ex
 
     def _execute(self, fn, args, kwargs, strategy, world, options) -> Execution:
         imported = self.imports_of(fn if world is None else world)
