@@ -5,7 +5,10 @@ schedules, until one fails or the budget (``runs``, ``time_budget``) ends. A
 failure is any of: an exception in a thread ``fn`` started (an ``assert``
 included), ``fn`` raising, a deadlock, a run that does not terminate (a spin,
 a livelock, virtual time running out), a non-daemon thread left blocked for
-ever after ``fn`` returned, or a call the scheduler does not model. The first
+ever after ``fn`` returned, or a call the scheduler does not model (a daemon thread
+left running is not: CPython kills it at exit). Runs go as ``verify``'s do (see
+``ControlledRuntime.execute``): objects made at import are modelled, and a busy-wait
+gets time slices. The first
 failure is cut to the shortest schedule prefix that still fails the same way,
 replayed to check that it is deterministic, and given a replay token that
 ``interlock replay`` runs again (the token names the target).
@@ -169,8 +172,17 @@ def _failure_of(ex, name: str) -> tuple[str, str] | None:
             return None
         kind = str(ex.stop)
         return kind, ex.diagnosis or f"the run stopped: {kind}"
+    if ex.stop in (Stop.SPIN, Stop.STEP_BUDGET, Stop.TIMEOUT, Stop.UNSUPPORTED):
+        # Threads left running after fn returned, stopped after a while: at exit CPython
+        # waits for the non-daemon ones and kills the daemons where they are. Only
+        # daemons still going is a process that exits.
+        if ex.leftover and all(t.daemon for t in ex.leftover):
+            return None
     if ex.stop in (Stop.SPIN, Stop.STEP_BUDGET, Stop.TIMEOUT, Stop.UNSUPPORTED, Stop.EXITED):
-        return str(ex.stop), f"after {name} returned: " + (ex.diagnosis or str(ex.stop))
+        diagnosis = ex.diagnosis or str(ex.stop)
+        if diagnosis.startswith(f"Left behind after {name} returned"):
+            return str(ex.stop), diagnosis
+        return str(ex.stop), f"after {name} returned: " + diagnosis
     blocked = [t for t in ex.leftover if not t.daemon and t.waiting_on]
     if blocked:
         t = blocked[0]
@@ -291,36 +303,58 @@ class _Explorer:
         self.granularity = granularity
         self.node = ""  # the pytest test exploring, if any (for the replay command)
         self.name = getattr(fn, "__qualname__", getattr(fn, "__name__", "the function"))
-        self.engine = ControlledRuntime().engine
+        # Runs go as verify's do: objects made at import modelled, time slices once the
+        # function is seen to busy-wait (for the rest of the session).
+        self.runtime = ControlledRuntime()
+        self.engine = self.runtime.engine
         self.deadline = math.inf  # a run still going on then is cut (Stop.CUT)
 
-    def run(self, strategy):
+    def session(self):
+        return self.runtime.session()
+
+    def run(self, strategy, again=None):
+        """One run under ``strategy``; ``again(spun)`` makes its schedule afresh, for a
+        run that busy-waits to be made again with time slices."""
         import contextlib
         import io
 
         lines = _LinePoints(self.engine) if self.granularity == "line" else contextlib.nullcontext()
         with contextlib.redirect_stdout(io.StringIO()), lines:
-            return self.engine.run(
+            return self.runtime.execute(
                 self.fn,
                 self.args,
                 self.kwargs,
                 strategy=strategy,
+                again=again,
                 max_steps=_STEP_BUDGET,
                 time_limit=math.inf,
                 grace=10.0,
                 spin_limit=1.0,
                 deadline=self.deadline,
+                fn_name=self.name,
             )
+
+    def explore(self, schedules):
+        """The run ``schedules`` makes now (prepared with ``new_execution``)."""
+        return self.run(schedules, again=self.runtime.same_schedule(schedules))
 
     def replay(self, decisions, *, then=None):
         from .runtime.strategies import NondeterministicProgram, ReplayStrategy
 
-        strategy = ReplayStrategy(decisions, then=then)
-        strategy.new_execution()
+        def fresh(spun=None):
+            strategy = ReplayStrategy(decisions, then=then)
+            strategy.new_execution()
+            return strategy
+
         try:
-            return self.run(strategy)
+            return self.run(fresh(), again=fresh)
         except NondeterministicProgram:
             return None
+
+    @property
+    def sliced(self) -> bool:
+        """Whether runs got time slices (the function was seen to busy-wait)."""
+        return self.runtime.slicing_note is not None
 
     def shortest(self, ex, kind: str):
         """The shortest run found whose schedule still fails as ``kind``."""
@@ -370,7 +404,7 @@ def explore(
     deadline = time.perf_counter() + time_budget if time_budget else math.inf
     done = 0
     checked: list[int] = []
-    with explorer.engine.session():
+    with explorer.session():
         explorer.deadline = deadline  # a run going on when the budget ends is cut there
         for index in range(runs):
             if not schedules.new_execution():
@@ -380,9 +414,9 @@ def explore(
                 # it out. A search's later schedules depend on its earlier ones (one
                 # tree): run it, unchecked.
                 if not getattr(schedules, "independent_runs", False):
-                    explorer.run(schedules)
+                    explorer.explore(schedules)
                 continue
-            ex = explorer.run(schedules)
+            ex = explorer.explore(schedules)
             if ex.stop == Stop.CUT:
                 break  # the time budget ended during this run: it is not judged
             done += 1
@@ -400,6 +434,8 @@ def explore(
     described = coverage.describe() if coverage is not None else f"{schedules.describe()}"
     if granularity != "sync":
         described += f", a scheduling point before each {granularity}"
+    if explorer.sliced:
+        described += "; " + explorer.runtime.busy_wait_note(explorer.name)
     if part is not None:
         described += f", shard {part[0]}/{part[1]}"
     return ExploreResult(target, True, done, described, None, tuple(checked))
@@ -485,7 +521,7 @@ def replay_callable(
     explorer = _Explorer(
         fn, tuple(args), dict(kwargs or {}), token.target, token.scenario or "sync"
     )
-    with explorer.engine.session():
+    with explorer.session():
         ex = explorer.replay(token.decisions)
     if ex is None:
         return _stale(token, STALE_DIVERGES), False

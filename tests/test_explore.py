@@ -124,7 +124,9 @@ def test_a_shard_runs_only_its_own_schedules(monkeypatch):
 
     made = []
     run = explorer._Explorer.run
-    monkeypatch.setattr(explorer._Explorer, "run", lambda self, s: made.append(1) or run(self, s))
+    monkeypatch.setattr(
+        explorer._Explorer, "run", lambda self, s, **kw: made.append(1) or run(self, s, **kw)
+    )
     assert explore(two_safe_adders, runs=40, seed=3, shard="2/4").runs == 10
     assert len(made) == 10  # the series makes each from its own seed: the rest are left out
 

@@ -557,6 +557,7 @@ class Engine(Clock, Lifecycle, SpinWatch):
         on_stop: Callable[[], None] | None = None,
         slice: float | None = None,
         deadline: float = math.inf,
+        fn_name: str | None = None,
     ) -> Execution:
         """Run ``fn(*args, **kwargs)`` as thread 1 under ``strategy``; never hangs.
 
@@ -573,6 +574,7 @@ class Engine(Clock, Lifecycle, SpinWatch):
         ``_watchdog``); it needs the session on the main OS thread (``can_slice``).
         ``deadline`` (``time.perf_counter``) cuts the run at its next scheduling point
         once it passes: the run ends as ``Stop.CUT``, which says nothing of the subject.
+        ``fn_name`` is how reports name the function (default: ``fn``'s own name).
         """
         if self._running:
             msg = "Engine.run() is not re-entrant: a controlled run is already in progress"
@@ -594,6 +596,7 @@ class Engine(Clock, Lifecycle, SpinWatch):
                     on_stop=on_stop,
                     slice=slice,
                     deadline=deadline,
+                    fn_name=fn_name,
                 )
         # Inside a session (the fast path): no context manager per run.
         self._running = True
@@ -619,6 +622,7 @@ class Engine(Clock, Lifecycle, SpinWatch):
             self._grace = grace
             self._spin_limit = spin_limit if spin_limit and spin_limit > 0 else math.inf
             self._on_stop = on_stop
+            self._fn_name = fn_name or getattr(fn, "__name__", "the function")
             self._slice = slice if slice and self.can_slice else None
             if self._slice is not None:
                 self._slice_steps = -1
@@ -707,6 +711,7 @@ class Engine(Clock, Lifecycle, SpinWatch):
                 main_done=self._main_done,
                 now=self.now,
                 grace=self._grace,
+                fn_name=self._fn_name,
             )
         self._kill_all()
         if self._internal_error is not None:

@@ -64,6 +64,10 @@ class ImportedObjects:
     def __bool__(self) -> bool:
         return bool(self.sites or self.conditions)
 
+    def originals(self) -> frozenset[int]:
+        """The ids of the objects a run swaps for modelled ones."""
+        return frozenset(id(site[3]) for site in self.sites)
+
     def swap_in(self) -> None:
         """Before a run: a fresh modelled object (or the virtual clock) in every place."""
         fresh: dict[int, object] = {}

@@ -287,8 +287,19 @@ def _deadlock_cause(states: dict, threads: list, engine) -> str:
     return "; ".join(sentences) + "."
 
 
-def diagnose(reason, detail, states, threads, *, main_done: bool, now: float, grace: float) -> str:
-    """One paragraph: why the run stopped, and what every relevant thread was doing."""
+def diagnose(
+    reason,
+    detail,
+    states,
+    threads,
+    *,
+    main_done: bool,
+    now: float,
+    grace: float,
+    fn_name: str = "download_all",
+) -> str:
+    """One paragraph: why the run stopped, and what every relevant thread was doing
+    (``fn_name``: the function the run called, as the paragraph names it)."""
     engine = None
     # The engine snapshots every thread in id order; ``threads`` is in id order too.
     by_tid = dict(zip((th.tid for th in threads), states, strict=False))
@@ -300,7 +311,7 @@ def diagnose(reason, detail, states, threads, *, main_done: bool, now: float, gr
             if reason == Stop.TIMEOUT:
                 doing = (
                     f"still {s.waiting_on or 'running'}{_at(s)} {grace:g}s of virtual time after "
-                    "download_all returned"
+                    f"{fn_name} returned"
                 )
             elif reason in (Stop.SPIN, Stop.STEP_BUDGET):
                 doing = f"never stopped ({detail}){_at(s)}"
@@ -308,20 +319,20 @@ def diagnose(reason, detail, states, threads, *, main_done: bool, now: float, gr
                 doing = f"blocked forever in {s.waiting_on or 'an unknown wait'}{_at(s)}"
             hang = "" if s.daemon else ": the process would hang at exit"
             parts.append(f"{s.name}{flag} {doing}{hang}")
-        return "Left behind after download_all returned: " + "; ".join(parts) + "."
+        return f"Left behind after {fn_name} returned: " + "; ".join(parts) + "."
     if reason == Stop.DEADLOCK:
         return "Deadlock: no thread can run and no timer is pending. " + _deadlock_cause(
             by_tid, threads, engine
         )
     listing = "; ".join(f"{s.name}: {s.waiting_on or 'runnable'}{_at(s)}" for s in alive)
     if reason == Stop.TIMEOUT:
-        return f"Timeout: {detail} before download_all returned (now t={now:.3f}s). Threads: {listing}."
+        return (
+            f"Timeout: {detail} before {fn_name} returned (now t={now:.3f}s). Threads: {listing}."
+        )
     if reason == Stop.SPIN:
         return f"Spin: {detail}. Threads: {listing}."
     if reason == Stop.UNSUPPORTED:
         return f"Not modelled: {detail}.\nThreads: {listing}."
     if reason == Stop.STEP_BUDGET:
-        return (
-            f"Step budget: {detail} before download_all returned (a livelock?). Threads: {listing}."
-        )
+        return f"Step budget: {detail} before {fn_name} returned (a livelock?). Threads: {listing}."
     return f"{reason}: {detail}. Threads: {listing}."

@@ -19,6 +19,7 @@ from ...models import (
     Settings,
     Stop,
     Subject,
+    ThreadState,
 )
 from ...models.story import Story
 from .._harness import SubjectOutcome, call_subject
@@ -132,7 +133,8 @@ class ControlledRuntime:
         self.sliced = sliced  # time slices from the first run on (a replay of such a run)
         self._slicing = sliced  # time slices now: from the start, or since a run spun
         self._slicing_note: str | None = None
-        self._imported: dict[int, ImportedObjects] = {}  # per subject function, per session
+        # Per function scanned, per session: {id: (function, what it made at import)}.
+        self._imported: dict[int, tuple[Callable, ImportedObjects]] = {}
         self._deadline = math.inf  # see set_deadline
 
     @classmethod
@@ -154,22 +156,95 @@ class ControlledRuntime:
 
     def notes(self, subject: Subject) -> list[str]:
         notes = [self._slicing_note] if self._slicing_note else []
-        imported = self._imported.get(id(subject.download_all))
-        if imported is not None:
-            notes += imported.notes
-        note = shared_locals_note(subject.download_all)
-        return notes + ([note] if note else [])
+        imported = self.imports_of(subject.download_all)
+        note = shared_locals_note(subject.download_all, modelled=imported.originals())
+        return notes + imported.notes + ([note] if note else [])
 
-    def _imports_of(self, subject: Subject) -> ImportedObjects:
-        """The locks, thread-locals and clocks the subject made at import: found once a
-        session, swapped for modelled ones around every run."""
-        key = id(subject.download_all)
+    def imports_of(self, fn: Callable) -> ImportedObjects:
+        """The locks, thread-locals and clocks ``fn``'s world made at import: found once a
+        session, swapped for modelled ones around every run of ``fn``."""
+        key = id(fn)
         found = self._imported.get(key)
-        if found is None:
-            found = self._imported[key] = scan(
-                subject.download_all, self.engine.clock_replacements()
+        if found is None or found[0] is not fn:  # held with fn: its id cannot be reused
+            found = self._imported[key] = (fn, scan(fn, self.engine.clock_replacements()))
+        return found[1]
+
+    def execute(
+        self,
+        fn: Callable,
+        args: tuple = (),
+        kwargs: dict | None = None,
+        *,
+        strategy: Strategy,
+        world: Callable | None = None,
+        again: Callable[[Execution], Strategy | None] | None = None,
+        **options,
+    ) -> Execution:
+        """One run of ``fn(*args, **kwargs)`` under ``strategy`` (prepared by the caller),
+        as every run of this runtime goes: what ``world`` (default ``fn``: whose module,
+        closure and defaults are walked) made at import is swapped for modelled objects
+        around it, and, once the code was seen to busy-wait, threads get time slices.
+        ``again(spun)`` makes a fresh strategy for the schedule of the execution ``spun``
+        (see ``same_schedule``): given, a run that spins while slices are off turns them
+        on and is made again with them. ``options`` go to ``Engine.run``."""
+        if not self.engine._session_depth:  # slices need a session; runs in one pay nothing
+            with self.engine.session():
+                return self.execute(
+                    fn, args, kwargs, strategy=strategy, world=world, again=again, **options
+                )
+        ex = self._execute(fn, args, kwargs, strategy, world, options)
+        if again is not None and self._busy_waits(ex.stop, ex.blocked or ex.threads_at_end):
+            retry = again(ex)
+            if retry is not None:  # the same schedule, now with time slices
+                ex = self._execute(fn, args, kwargs, retry, world, options)
+        return ex
+
+    def _execute(self, fn, args, kwargs, strategy, world, options) -> Execution:
+        imported = self.imports_of(fn if world is None else world)
+        if imported:
+            imported.swap_in()
+        try:
+            return self.engine.run(
+                fn,
+                args,
+                kwargs,
+                strategy=strategy,
+                slice=SLICE if self._slicing else None,
+                **options,
             )
-        return found
+        finally:
+            if imported:
+                imported.swap_out()
+
+    @staticmethod
+    def same_schedule(strategy: Strategy) -> Callable[[Execution], Strategy | None]:
+        """For ``execute``'s ``again``: the schedule ``strategy`` is making now, made
+        afresh: a series' run by its label; a search's (one tree for all its runs) by
+        the spun run's decisions, the baseline's choices after them."""
+        spec, seed = strategy.label()
+
+        def again(spun: Execution) -> Strategy:
+            made = _remake(strategy, spec, seed)
+            if made is None:
+                made = ReplayStrategy(spun.decisions, then=BASELINE)
+                made.new_execution()
+            return made
+
+        return again
+
+    @staticmethod
+    def busy_wait_note(who: str, where: str = "") -> str:
+        """Why threads got time slices: ``who`` (the subject, a function) busy-waits
+        (``where``: which thread, at which line)."""
+        return (
+            f"{who} busy-waits{where}: from then on a thread that ran {SLICE * 1000:g} ms "
+            "of real time without reaching a scheduling point was preempted, as an OS would"
+        )
+
+    @property
+    def slicing_note(self) -> str | None:
+        """Why threads got time slices in this session (the code busy-waits), if they did."""
+        return self._slicing_note
 
     def run(
         self, subject: Subject, scenario: Scenario, strategy: Strategy, *, downloader=FakeDownloader
@@ -201,25 +276,19 @@ class ControlledRuntime:
             if kept is None or kept[0] is not scenario:
                 kept = _keep_longest(scenario)
             grace = 10.0 + 2 * kept[1]
-        imported = self._imports_of(subject)
-        if imported:
-            imported.swap_in()
-        try:
-            ex = self.engine.run(
-                main,
-                strategy=strategy,
-                max_steps=self.max_steps + _STEPS_PER_TASK * len(scenario.tasks),
-                time_limit=scenario.time_budget,
-                grace=grace,
-                spin_limit=self.spin_limit,
-                setup=make_downloader,
-                on_stop=stopped,
-                slice=SLICE if self._slicing else None,
-                deadline=self._deadline,
-            )
-        finally:
-            if imported:
-                imported.swap_out()
+        ex = self.execute(
+            main,
+            strategy=strategy,
+            world=subject.download_all,
+            max_steps=self.max_steps + _STEPS_PER_TASK * len(scenario.tasks),
+            time_limit=scenario.time_budget,
+            grace=grace,
+            spin_limit=self.spin_limit,
+            setup=make_downloader,
+            on_stop=stopped,
+            deadline=self._deadline,
+            fn_name="download_all",
+        )
         if ex.stop == Stop.CUT:
             msg = f"{subject.name} on {scenario.name}: the deadline passed during a run"
             raise OutOfTime(msg)
@@ -255,7 +324,7 @@ class ControlledRuntime:
                     continue
                 spec, seed = strategy.label()
                 record = self.run(subject, scenario, strategy)
-                if self._busy_waits(record):
+                if record.outcome == Stop.SPIN and self._busy_waits(Stop.SPIN, record.blocked):
                     again = _remake(strategy, spec, seed)
                     if again is not None:  # the same schedule, now with time slices
                         record = self.run(subject, scenario, again)
@@ -264,21 +333,19 @@ class ControlledRuntime:
 
         return Trials(each(), strategy.coverage)
 
-    def _busy_waits(self, record: RunRecord) -> bool:
-        """A run stopped because a thread ran without a scheduling point: the subject
-        busy-waits. From now on, run it with time slices, if the engine can."""
-        if record.outcome != Stop.SPIN or self._slicing or not self.engine.can_slice:
+    def _busy_waits(self, stop: Stop, states: Sequence[ThreadState]) -> bool:
+        """A run stopped because a thread ran without a scheduling point (``states``: its
+        threads then): the code busy-waits. From now on, run it with time slices, if the
+        engine can."""
+        if stop != Stop.SPIN or self._slicing or not self.engine.can_slice:
             return False
         spinner = next(
-            (t for t in record.blocked if (t.waiting_on or "").startswith("running without")),
+            (t for t in states if (t.waiting_on or "").startswith("running without")),
             None,
         )
         self._slicing = True
         where = f" ({spinner.name} at {spinner.where})" if spinner and spinner.where else ""
-        self._slicing_note = (
-            f"the subject busy-waits{where}: from then on a thread that ran {SLICE * 1000:g} ms "
-            "of real time without reaching a scheduling point was preempted, as an OS would"
-        )
+        self._slicing_note = self.busy_wait_note("the subject", where)
         return True
 
     def replay(
@@ -419,14 +486,25 @@ def run_controlled_ex(
     ``strategy`` is a strategy, or a spec the CLI takes (``"pct"``, ``"random"``...);
     without one, a seeded random walk (``seed``) picks every choice, time passing
     included, with equal odds. The strategy gets ``new_execution()`` called once here.
+    As in ``verify``, what ``fn``'s world made at import (locks, thread-locals, clocks)
+    is modelled during the run, and a run that busy-waits is made again with time
+    slices (not with a strategy object of the caller's: it makes one run).
     """
-    chosen = _strategy_of(strategy, seed)
-    chosen.new_execution()
-    ex = _shared_engine().run(
+
+    def fresh() -> Strategy:
+        made = _strategy_of(strategy, seed)
+        made.new_execution()
+        return made
+
+    # A strategy object of the caller's runs once; one made here can make its run again
+    # (with time slices, should it busy-wait).
+    again = (lambda spun: fresh()) if strategy is None or isinstance(strategy, str) else None
+    ex = ControlledRuntime().execute(
         fn,
         args,
         kwargs,
-        strategy=chosen,
+        strategy=fresh(),
+        again=again,
         max_steps=max_steps,
         time_limit=time_limit,
         grace=grace,

@@ -136,7 +136,7 @@ class TestWhatAThreadWaitsOn:
         assert ex.stop == "timeout"
         assert waits(ex) == {"MainThread": "Queue.get: queue empty (timeout at t=15.000s)"}
         assert ex.diagnosis.startswith(
-            "Timeout: virtual time would pass 12s before download_all returned (now t=10.000s)."
+            "Timeout: virtual time would pass 12s before main returned (now t=10.000s)."
         )
 
 
@@ -154,10 +154,10 @@ class TestAfterMainReturned:
         assert ex.notes == ("after main returned: timeout (virtual time would pass 5s)",)
         assert [s.name for s in ex.leftover] == ["sleeper"]
         assert ex.diagnosis.startswith(
-            "Left behind after download_all returned: sleeper still time.sleep: until t=6.000s"
+            "Left behind after main returned: sleeper still time.sleep: until t=6.000s"
         )
         assert ex.diagnosis.endswith(
-            "5s of virtual time after download_all returned: the process would hang at exit."
+            "5s of virtual time after main returned: the process would hang at exit."
         )
 
     def test_a_daemon_that_never_stops_yielding(self):
@@ -174,7 +174,7 @@ class TestAfterMainReturned:
             "virtual time passing (at t=0.000s))",
         )
         assert ex.diagnosis.startswith(
-            "Left behind after download_all returned: busy (daemon: killed at exit) never "
+            "Left behind after main returned: busy (daemon: killed at exit) never "
             "stopped (more than 300 scheduling steps without virtual time passing"
         )
         assert "would hang at exit" not in ex.diagnosis
