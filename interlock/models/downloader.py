@@ -13,19 +13,17 @@ from .tasks import Scenario
 
 __all__ = ["FakeDownloader"]
 
-_SLOTS = 4  # an event in a downloader's log: kind, URL, thread, time
+_SLOTS = 4  # an event in a downloader's log: kind, URL, thread name, time
 
 
 class _EventLog:
     """A read-only view of a downloader's log as events: an event's ``seq`` is its
-    place in the log, and it is made only when read. The log holds the thread itself;
-    an event names it as the run's names do (threads may share a name)."""
+    place in the log, and it is made only when read."""
 
-    __slots__ = ("_flat", "_names")
+    __slots__ = ("_flat",)
 
-    def __init__(self, flat: list, names: ThreadNames) -> None:
+    def __init__(self, flat: list) -> None:
         self._flat = flat
-        self._names = names
 
     def __len__(self) -> int:
         return len(self._flat) // _SLOTS
@@ -33,16 +31,13 @@ class _EventLog:
     def __getitem__(self, index: int) -> Event:
         seq = range(len(self))[index]
         start = seq * _SLOTS
-        kind, url, thread, at = self._flat[start : start + _SLOTS]
-        return Event(seq, kind, url, self._names.of_ids((thread,))[thread], at)
+        return Event(seq, *self._flat[start : start + _SLOTS])
 
     def events(self) -> tuple[Event, ...]:
         flat = self._flat
         end = len(flat) // _SLOTS * _SLOTS  # the log only grows: slices up to here agree
         kinds, urls, threads, times = (flat[i:end:_SLOTS] for i in range(_SLOTS))
-        named = self._names.of_ids(set(threads))
-        names = map(named.__getitem__, threads)
-        return tuple(map(Event, range(end // _SLOTS), kinds, urls, names, times))
+        return tuple(map(Event, range(end // _SLOTS), kinds, urls, threads, times))
 
 
 class FakeDownloader:
@@ -50,15 +45,12 @@ class FakeDownloader:
     at call time, so the runtime decides what time is: real time scaled by ``scale``
     (real seconds per virtual second), or the controlled scheduler's virtual clock.
 
-    The events are logged flat, four slots an event (kind, URL, thread, time)
+    The events are logged flat, four slots an event (kind, URL, thread name, time)
     in one list, and made when the trace is read: a run of 100,000 URLs logs
     200,000 of them while its subject's own objects are all alive, and an ``Event``
     costs about 130 bytes (itself, its ``seq`` and its time) where four slots cost
-    32 and the time (the strings are shared by every event). The thread slot holds
-    the thread's ``id``, named when the trace is read (by ``names``, which tells
-    threads that share a name apart and keeps each thread, so its id is its own):
-    reading ``Thread.name`` at each event would cost a Python call, and a thread
-    in the log would be one more object for the collector to walk.
+    32 and the time (the strings are shared by every event). A thread is named as
+    ``names`` names it, told apart from any other thread under the same name.
 
     Logging takes no lock: one ``list.extend`` of a tuple runs no Python code, so it
     is atomic in CPython (one event's slots are never split by another's), and a
@@ -73,14 +65,14 @@ class FakeDownloader:
         self._t0 = time.monotonic()
         self._closed = False
         self.names: ThreadNames | None = None  # made at the first event, unless given
-        self._kept: dict = {}
+        self._holders: dict = {}
 
     def use_names(self, names: ThreadNames) -> None:
         """Name who downloads by ``names``: a name of its own for each thread of the run
-        (threads may share a name). The controlled runtime gives its run's, which keep
-        every thread as it starts."""
+        (threads may share a name). The controlled runtime gives its run's, which have
+        every thread from its start."""
         self.names = names
-        self._kept = names.threads
+        self._holders = names.holders
 
     def thread_names(self) -> ThreadNames:
         """The names threads go by in this downloader's events."""
@@ -107,10 +99,10 @@ class FakeDownloader:
             # whole number of seconds, the common case, is already its own rounding.
             at = round(at, 6)
         thread = threading.current_thread()
-        key = id(thread)
-        if key not in self._kept:
-            self.thread_names().keep(thread)  # kept from now on, so that its id is its own
-        self._log.extend((kind, url, key, at))
+        name = getattr(thread, "_name", None)  # what Thread.name returns, without a call
+        if self._holders.get(name) != id(thread):  # first seen, renamed, or a shared name
+            name = self.thread_names().of(thread)
+        self._log.extend((kind, url, name, at))
 
     def fetch(self, url: str) -> bytes:
         task = self.scenario.task(url) if isinstance(url, str) else None
@@ -132,7 +124,7 @@ class FakeDownloader:
     def _events(self) -> _EventLog:
         """The log as events, for a subclass that watches its own ``_record`` (the
         controlled runtime's observed downloader counts them and reads the last)."""
-        return _EventLog(self._log, self.thread_names())
+        return _EventLog(self._log)
 
     @property
     def trace(self) -> Trace:

@@ -32,76 +32,54 @@ _allocate_lock = _thread.allocate_lock
 class ThreadNames:
     """``of(thread)``: the name that thread goes by in this run's records.
 
-    ``threads`` maps the ``id`` of each thread kept to the thread, in the order
-    they were kept: the controlled runtime keeps each as it starts (one dict store,
-    no call), so the numbers follow start order, and the downloader's log can name
-    a thread by its ``id``. Names are given when first asked for, to every thread
-    kept by then, in that order. With real threads (``locked``), which may first
-    download at the same moment, keeping and naming take a lock."""
+    ``holders`` maps each name given to the ``id`` of the thread it names, so the
+    common case, a thread under a name of its own, is one dict lookup a caller can
+    make inline: ``holders.get(thread.name) == id(thread)``. The controlled runtime
+    puts each thread there as it starts (a name already held is numbered then), so
+    the numbers follow start order. Every thread named is kept until the names go
+    with the run, so no other thread can come to have its ``id``. With real threads
+    (``locked``), which may first download at the same moment, naming takes a lock.
+    """
 
-    __slots__ = ("_given", "_holders", "_lock", "threads")
+    __slots__ = ("_given", "_kept", "_lock", "holders")
 
     def __init__(self, *, locked: bool = True) -> None:
-        self.threads: dict[int, object] = {}
-        self._given: dict[int, tuple[str, str]] = {}  # id -> (the name it had, its own)
-        self._holders: dict[str, int] = {}  # a name given -> id of the thread it names
+        self.holders: dict[str, int] = {}
+        self._given: dict[int, tuple[str, str]] = {}  # id -> (a name it had, its own for it)
+        self._kept: list = []
         self._lock = _allocate_lock() if locked else None
-
-    def keep(self, thread) -> None:
-        """Name ``thread`` in this run (its ``id`` then names it alone)."""
-        if self._lock is None:
-            self.threads.setdefault(id(thread), thread)
-        else:
-            with self._lock:
-                self.threads.setdefault(id(thread), thread)
 
     def of(self, thread) -> str:
         """``thread``'s name in this run, told apart from every other thread's."""
-        key = id(thread)
-        if key not in self.threads:
-            self.keep(thread)
-        return self.of_ids((key,))[key]
-
-    def of_ids(self, keys) -> dict[int, str]:
-        """id -> name, for the ``id`` of threads kept (a trace's, once a read)."""
+        name = _name(thread)
+        if self.holders.get(name) == id(thread):
+            return name
         if self._lock is None:
-            return self._of_ids(keys)
+            return self._give(thread, name)
         with self._lock:
-            return self._of_ids(keys)
+            return self._give(thread, name)
 
-    def _of_ids(self, keys) -> dict[int, str]:
-        threads, given = self.threads, self._given
-        if len(given) < len(threads):  # name every thread kept since, in order
-            for key, thread in list(threads.items())[len(given) :]:
-                try:
-                    self._give(key, _name(thread))
-                except Exception:  # noqa: BLE001 - a half-built Thread subclass
-                    self._give(key, f"thread-{len(given) + 1}")
-        names = {}
-        for key in keys:
-            had, own = given[key]
-            name = getattr(threads[key], "_name", None)
-            if name != had:
-                try:
-                    name = _name(threads[key])
-                except Exception:  # noqa: BLE001 - a half-built Thread subclass
-                    name = had
-                if name != had:
-                    own = self._give(key, name)
-            names[key] = own
-        return names
-
-    def _give(self, key: int, name: str) -> str:
-        holders = self._holders
-        label = name
-        if holders.get(label, key) != key:
-            n = 2
-            label = f"{name}#2"
-            while holders.get(label, key) != key:
-                n += 1
-                label = f"{name}#{n}"
+    def _give(self, thread, name: str) -> str:
+        key = id(thread)
+        holders = self.holders
+        holder = holders.get(name)
+        if holder == key:
+            return name
+        if holder is None:
+            holders[name] = key
+            self._kept.append(thread)
+            return name
+        given = self._given.get(key)
+        if given is not None and given[0] == name:
+            return given[1]
+        n = 2
+        label = f"{name}#2"
+        while holders.get(label, key) != key:
+            n += 1
+            label = f"{name}#{n}"
         holders[label] = key
         self._given[key] = (name, label)
+        self._kept.append(thread)
         return label
 
 

@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from interlock.models import Event, FakeDownloader, Scenario, TaskSpec, ThreadNames, Trace
+from interlock.models import Event, FakeDownloader, Scenario, TaskSpec, Trace
 from interlock.models.downloader import _EventLog
 
 
@@ -14,11 +14,7 @@ class TestEventLog:
     """Four slots an event in the log, seq its place, the same events as recorded."""
 
     def test_events_in_order_with_their_seq(self):
-        names = ThreadNames()
-        t1 = threading.Thread(name="t1")
-        names.of(t1)
-        key = id(t1)
-        log = _EventLog(["start", "a", key, 0.0, "finish", "a", key, 1.5], names)
+        log = _EventLog(["start", "a", "t1", 0.0, "finish", "a", "t1", 1.5])
         assert len(log) == 2
         assert log.events() == (
             Event(0, "start", "a", "t1", 0.0),

@@ -130,17 +130,6 @@ class TestThreadNames:
         a.name = "w"
         assert names.of(a) == "w"
 
-    def test_numbers_follow_the_order_threads_were_kept_in_whoever_is_asked_first(self):
-        names = ThreadNames(locked=False)
-        started = [self.thread("w"), self.thread("x"), self.thread("w")]
-        for t in started:
-            names.keep(t)
-        assert names.of(started[2]) == "w#2"
-        assert names.of(started[0]) == "w"
-        late = self.thread("w")
-        names.keep(late)
-        assert names.of_ids([id(late), id(started[1])]) == {id(late): "w#3", id(started[1]): "x"}
-
     def test_threads_are_told_apart_by_identity(self):
         class Equal(threading.Thread):
             def __eq__(self, other):  # every one equal to every other: keys of one dict entry

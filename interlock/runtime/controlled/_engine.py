@@ -241,7 +241,6 @@ class Engine(Clock, Lifecycle, SpinWatch):
         self.aborting = False
         self._threads: dict[int, ThreadRec] = {}
         self.names = ThreadNames(locked=False)  # the run's threads, each by a name of its own
-        self.started_threads = self.names.threads  # id -> Thread, kept as each starts
         self._by_glet.clear()
         self._runnable: list[int] = []
         self._live = 0  # threads spawned and not yet ended
@@ -642,6 +641,7 @@ class Engine(Clock, Lifecycle, SpinWatch):
             # their targets: let them go now, not at the next run's _reset.
             self._threads = {}
             self._main = None
+            self.names = None  # the run's downloader and threads keep theirs
 
     def _watcher(self, strategy):
         """The notes of what each step touches, for a strategy that asks (``wants_steps``)."""

@@ -108,7 +108,11 @@ class Lifecycle:
             handle.owner = th
         if obj is not None:
             th.daemon = bool(getattr(obj, "_daemonic", False))
-            self.started_threads[id(obj)] = obj  # the run's names number threads in this order
+            # Named as it starts, so threads that share a name are numbered in start order:
+            # inline, the common case (a name no thread of the run has had).
+            name = getattr(obj, "_name", None)
+            if type(name) is not str or self.names.holders.setdefault(name, id(obj)) != id(obj):
+                th.name  # noqa: B018 - numbered (or a half-built Thread subclass, named later)
         th.args = args
         th.kwargs = kwargs or {}
         if self._idle:

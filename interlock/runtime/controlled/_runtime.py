@@ -292,9 +292,8 @@ class ControlledRuntime:
         if ex.stop == Stop.CUT:
             msg = f"{subject.name} on {scenario.name}: the deadline passed during a run"
             raise OutOfTime(msg)
-        return record_from(
-            subject.name, scenario, ex, box[0] if box else FakeDownloader(scenario), outcome
-        )
+        made = box[0] if box else FakeDownloader(scenario)
+        return record_from(subject.name, scenario, ex, made, outcome)
 
     def trials(
         self,
