@@ -24,19 +24,19 @@ from interlock.subjects import builtin_subjects
 NEW_EXECUTOR = sys.version_info >= (3, 12)
 
 PINNED = {
-    ("article_queue", "random"): "b1ffb543c1198123",
-    ("article_queue", "pct"): "958d56fb41f0d836",
-    ("article_queue_minus_two", "random"): "16ae3b02e71206cd",
-    ("article_queue_minus_two", "pct"): "8b12e281bd5f18ba",
-    ("article_semaphore", "random"): "f6c8f70ba233206f",
-    ("article_semaphore", "pct"): "4312af209429fab3",
-    ("empty_check_pool", "random"): "db22410c0b397267",
-    ("empty_check_pool", "pct"): "a048f31dfd9a9034",
-    ("end_marker_pool", "random"): "8d9de671f19a3d32",
-    ("end_marker_pool", "pct"): "524bbc0343fd4533",
+    ("article_queue", "random"): "801c7263ef5351fc",
+    ("article_queue", "pct"): "b0ea48c3cb9b8930",
+    ("article_queue_minus_two", "random"): "7f338268b773eecc",
+    ("article_queue_minus_two", "pct"): "267fd8d7779ea605",
+    ("article_semaphore", "random"): "f95ad2f3329c8678",
+    ("article_semaphore", "pct"): "773b483b0d26d00c",
+    ("empty_check_pool", "random"): "9e92f49ba67126c3",
+    ("empty_check_pool", "pct"): "3d0898c5b1f9cae0",
+    ("end_marker_pool", "random"): "824a40581b19b02a",
+    ("end_marker_pool", "pct"): "4b9cd11afd2fdb5a",
     ("end_marker_pool_as_posted", "random"): "01ba4719c80b6fe9",
-    ("executor_map", "random"): "47754809820f9517" if NEW_EXECUTOR else "909a3e9a22e8ed43",
-    ("executor_map", "pct"): "76421be5818504ce" if NEW_EXECUTOR else "d60340142321dfbf",
+    ("executor_map", "random"): "96d83b329946c0b4" if NEW_EXECUTOR else "c7b0d63a65817ade",
+    ("executor_map", "pct"): "ebf906153cad224c" if NEW_EXECUTOR else "322d997615c775d9",
 }
 
 

@@ -34,8 +34,9 @@ class Clock:
         heapq.heappush(self._timers, (deadline, next(self._timer_seq), th.token, th))
         self._live_timers += 1
 
-    def _advance(self) -> None:
-        """Move virtual time to the next live timer and wake everything due."""
+    def _advance(self, most: float = math.inf) -> None:
+        """Move virtual time to the next live timer and wake everything due; if that is
+        more than ``most`` seconds off, move time on by ``most`` only, waking nothing."""
         timers = self._timers
         while True:  # drop stale entries; there is a live one (_live_timers > 0)
             _, _, token, waiter = timers[0]
@@ -43,6 +44,9 @@ class Clock:
                 break
             heapq.heappop(timers)
         deadline = timers[0][0]
+        partial = deadline - self.now > most
+        if partial:
+            deadline = self.now + most
         if deadline > self._limit:
             if self._runnable:
                 # The next timer is past the run's time limit while a thread can still
@@ -59,6 +63,8 @@ class Clock:
             self.now = deadline
             self._step_limit = self.steps + self._max_steps  # time passed: no livelock
         self._busy = 0  # time passed: the runnable threads' burst starts again
+        if partial:
+            return
         now = self.now
         while timers and timers[0][0] <= now:
             _, _, token, waiter = heapq.heappop(timers)

@@ -69,15 +69,24 @@ _ABORT_PATIENCE = 1000
 # Fairness (after CHESS's fair stateless model checking, Musuvathi and Qadeer, PLDI
 # 2008): no schedule a real scheduler could not produce.
 # - Letting time pass while a thread could run is a bounded choice, like a preemption:
-#   at most EARLY_CLOCKS a run; after that time passes only when no thread can run.
-#   The time such a choice lets pass is not counted against the run's time limit, and
-#   it never passes the limit while a thread can run (``_advance``).
+#   at most EARLY_CLOCKS a run, and together at most EARLY_TIME of virtual time, as
+#   long as a busy machine may keep a runnable thread off a CPU; after that time
+#   passes only when no thread can run. A timer further off than what is left of
+#   EARLY_TIME is not a choice: no real scheduler holds a runnable thread back for a
+#   join(600) to time out (a safety-net timeout was judged to fire). The time such a
+#   choice lets pass is not counted against the run's time limit, and it never passes
+#   the limit while a thread can run (``_advance``).
 EARLY_CLOCKS = 3
+EARLY_TIME = 0.1
 # - Threads that run without ever blocking still let time pass, as a real CPU does:
-#   after BUSY_STEPS steps with a timer pending and nobody blocking, the next timer fires.
-#   By then every runnable thread has run many times (see STARVATION), so no timeout
-#   fires under a thread that never got a turn.
+#   after BUSY_STEPS steps with a timer pending and nobody blocking, time moves on to
+#   the next timer, but by at most BUSY_TIME a burst: a thread polling with sleep(0)
+#   for a 5 s sleeper lets 5 s pass in 50 bursts, and a thread doing 1,000 steps of
+#   finite work never makes a far timeout fire under it. By then every runnable
+#   thread has run many times (see STARVATION), so no timeout fires under a thread
+#   that never got a turn.
 BUSY_STEPS = 1_000
+BUSY_TIME = 0.1
 # - A runnable thread runs within STARVATION decisions: a strategy that keeps choosing
 #   others (PCT's top priority spinning on a lock) is overruled. Checked every
 #   STARVATION_CHECK decisions, so the cost per decision stays constant.
@@ -264,6 +273,7 @@ class Engine(Clock, Lifecycle, SpinWatch):
         self._abort_hits = 0  # waits refused to a thread being killed (see block)
         self._decision_no = 0  # scheduling decisions with a choice, forced ones included
         self._early_clocks = 0  # CLOCK chosen while a thread could run
+        self._early_left = EARLY_TIME  # virtual time such choices may still let pass
         self._busy = 0  # steps since time last passed or a thread last blocked
 
     # -- the face: who is calling, and the run's threads ----------------------------
@@ -378,9 +388,12 @@ class Engine(Clock, Lifecycle, SpinWatch):
                     continue
                 busy = self._busy = self._busy + 1
                 if busy > BUSY_STEPS:
-                    self._advance()  # the runnable threads' work took time: a timer is due
+                    self._advance(BUSY_TIME)  # the runnable threads' work took time
                     continue
-                if self._early_clocks < EARLY_CLOCKS:
+                if (
+                    self._early_clocks < EARLY_CLOCKS
+                    and self._timers[0][0] - self.now <= self._early_left
+                ):  # the heap's first may be stale (a woken waiter's): see the CLOCK pick
                     choices = (CLOCK, *runnable)
                 elif len(runnable) == 1:
                     pick = runnable[0]
@@ -418,11 +431,12 @@ class Engine(Clock, Lifecycle, SpinWatch):
             if pick == CLOCK:
                 self._early_clocks += 1
                 before = self.now
-                self._advance()
+                self._advance(self._early_left)  # the heap's first was stale: no further
                 # Time the scheduler let pass while a thread could run is not the
                 # subject's: the run's time limit moves on by as much, so an early clock
-                # to a far timer (a heartbeat's wait(600)) cannot make a run time out.
+                # cannot make a run time out.
                 self._limit += self.now - before
+                self._early_left -= self.now - before
                 continue
             break
         chosen = self._threads[pick]

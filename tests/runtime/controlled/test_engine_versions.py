@@ -44,8 +44,8 @@ def test_article_queue_schedule_is_the_same_everywhere(capsys):
 
 EXPECTED: dict[str, tuple[tuple[int, str], str]] = {
     "article_queue": (
-        (46, "883e1b28d7b9"),
-        "    0.000s  start   u1         Thread-4\n    1.500s  start   u0         Thread-3\n    1.500s  finish  u1         Thread-4\n    1.500s  start   u2         Thread-5\n    2.500s  finish  u0         Thread-3\n    3.500s  fail    u2         Thread-5\n    3.500s  start   u3         Thread-6\n    6.000s  finish  u3         Thread-6",
+        (31, "248724c8e3d6"),
+        "    0.000s  start   u1         Thread-4\n    0.000s  start   u0         Thread-3\n    0.000s  start   u2         Thread-5\n    1.000s  finish  u0         Thread-3\n    1.000s  start   u3         Thread-6\n    1.500s  finish  u1         Thread-4\n    2.000s  fail    u2         Thread-5\n    3.500s  finish  u3         Thread-6",
     ),
     "executor_map": (
         (82, "4129b876bb7f"),
